@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import {
+  CompensatedReply,
+  CreateInstanceAdminIdentityReply,
+  INSTANCE_ADMIN_IDENTITY_NAME,
+  INSTANCE_ADMIN_TOKEN_NAME,
+} from '@app/contracts';
+import { enterSagaStep, lockSaga, markSagaCompensated } from '@app/database';
+import { DataSource, IsNull } from 'typeorm';
+import { AccessTokenEntity } from './access-token.entity';
+import { IdentityEntity } from './identity.entity';
+import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, TokenAuthEntity } from './token-auth.entity';
+import { TokenSigner } from './token-signer';
+
+@Injectable()
+export class IdentitiesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly signer: TokenSigner,
+  ) {}
+
+  /**
+   * Creates the instance-admin identity with Token Auth and one access-token record, and signs
+   * its token. Idempotent on the saga id: a retry re-signs the same record's token.
+   */
+  async createInstanceAdmin(sagaId: string, orgId: string): Promise<CreateInstanceAdminIdentityReply> {
+    const { identity, record } = await this.dataSource.transaction(async (m) => {
+      await enterSagaStep(m, sagaId);
+      const existing = await m.findOne(IdentityEntity, { where: { sagaId } });
+      if (existing !== null) {
+        const token = await m.findOneOrFail(AccessTokenEntity, {
+          where: { identityId: existing.id, name: INSTANCE_ADMIN_TOKEN_NAME, revokedAt: IsNull() },
+          order: { createdAt: 'DESC' },
+        });
+        return { identity: existing, record: token };
+      }
+      const created = m.create(IdentityEntity, { name: INSTANCE_ADMIN_IDENTITY_NAME, orgId, isInstanceAdmin: true, sagaId });
+      await m.save(created);
+      await m.insert(TokenAuthEntity, {
+        identityId: created.id,
+        accessTokenTTL: DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+        accessTokenMaxTTL: DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+      });
+      const now = new Date();
+      const token = m.create(AccessTokenEntity, {
+        identityId: created.id,
+        name: INSTANCE_ADMIN_TOKEN_NAME,
+        expiresAt: this.signer.expiryFrom(now),
+      });
+      await m.save(token);
+      return { identity: created, record: token };
+    });
+    return {
+      identity: { id: identity.id, name: identity.name, orgId: identity.orgId, isInstanceAdmin: identity.isInstanceAdmin },
+      accessToken: {
+        id: record.id,
+        token: this.signer.signIdentityAccessToken(identity.id, record.id, new Date(), record.expiresAt),
+      },
+    };
+  }
+
+  /** Compensation: the identity goes with its Token Auth and token records, so its tokens die. */
+  async deleteForSaga(sagaId: string): Promise<CompensatedReply> {
+    return this.dataSource.transaction(async (m) => {
+      await lockSaga(m, sagaId);
+      const result = await m.delete(IdentityEntity, { sagaId });
+      await markSagaCompensated(m, sagaId);
+      return { removed: result.affected ?? 0 };
+    });
+  }
+}

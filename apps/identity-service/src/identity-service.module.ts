@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceNames, Subjects } from '@app/contracts';
+import { authJwtModule, pingController } from '@app/common';
+import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { IdentitiesMessageController } from './identities/identities.message.controller';
+import { IdentitiesService } from './identities/identities.service';
+import { TokenSigner } from './identities/token-signer';
+import { identityDatabase } from './identity.database';
+
+@Module({})
+export class IdentityServiceModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: IdentityServiceModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forService(identityDatabase), authJwtModule()],
+      controllers: [IdentitiesMessageController, pingController(Subjects.identity.ping, ServiceNames.identity)],
+      providers: [IdentitiesService, TokenSigner],
+    };
+  }
+}

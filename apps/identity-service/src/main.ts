@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { ServiceNames } from '@app/contracts';
+import { runMicroservice } from '@app/common';
+import { IdentityServiceModule } from './identity-service.module';
+
+void runMicroservice({
+  service: ServiceNames.identity,
+  module: (config) => IdentityServiceModule.forRoot(config),
+  needsAuthSecret: true,
+});

@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceNames, Subjects } from '@app/contracts';
+import { pingController } from '@app/common';
+import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { organizationDatabase } from './organization.database';
+import { OrganizationsMessageController } from './organizations/organizations.message.controller';
+import { OrganizationsService } from './organizations/organizations.service';
+
+@Module({})
+export class OrganizationServiceModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: OrganizationServiceModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forService(organizationDatabase)],
+      controllers: [
+        OrganizationsMessageController,
+        pingController(Subjects.organization.ping, ServiceNames.organization),
+      ],
+      providers: [OrganizationsService],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { Controller } from '@nestjs/common';
+import {
+  AddIdentityMembershipSchema,
+  CommandMap,
+  CompensateSchema,
+  CreateOrganizationSchema,
+  Subjects,
+} from '@app/contracts';
+import { PayloadPipe } from '@app/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { z } from 'zod';
+import { OrganizationsService } from './organizations.service';
+
+type Reply<S extends keyof CommandMap> = Promise<CommandMap[S]['reply']>;
+
+@Controller()
+export class OrganizationsMessageController {
+  constructor(private readonly organizations: OrganizationsService) {}
+
+  @MessagePattern(Subjects.organization.create)
+  async create(
+    @Payload(new PayloadPipe(CreateOrganizationSchema)) cmd: z.infer<typeof CreateOrganizationSchema>,
+  ): Reply<typeof Subjects.organization.create> {
+    return { organization: await this.organizations.createWithAdmin(cmd.sagaId, cmd.name, cmd.adminUserId) };
+  }
+
+  @MessagePattern(Subjects.organization.delete)
+  delete(
+    @Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>,
+  ): Reply<typeof Subjects.organization.delete> {
+    return this.organizations.deleteForSaga(cmd.sagaId);
+  }
+
+  @MessagePattern(Subjects.organization.addIdentityMembership)
+  async addIdentityMembership(
+    @Payload(new PayloadPipe(AddIdentityMembershipSchema)) cmd: z.infer<typeof AddIdentityMembershipSchema>,
+  ): Reply<typeof Subjects.organization.addIdentityMembership> {
+    const membershipId = await this.organizations.addIdentityMembership(cmd.sagaId, cmd.organizationId, cmd.identityId);
+    return { membershipId };
+  }
+
+  @MessagePattern(Subjects.organization.removeIdentityMembership)
+  removeIdentityMembership(
+    @Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>,
+  ): Reply<typeof Subjects.organization.removeIdentityMembership> {
+    return this.organizations.removeIdentityMembershipsForSaga(cmd.sagaId);
+  }
+}

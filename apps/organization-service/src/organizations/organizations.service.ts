@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { CompensatedReply, ErrorCodes, OrganizationView } from '@app/contracts';
+import { DomainError } from '@app/common';
+import { enterSagaStep, lockSaga, markSagaCompensated } from '@app/database';
+import { DataSource, EntityManager } from 'typeorm';
+import { MembershipEntity } from './membership.entity';
+import { OrganizationEntity } from './organization.entity';
+import { organizationSlug } from './slug';
+
+/** 62^4 suffixes make a collision rare; a handful of attempts makes failing one negligible. */
+const SLUG_ATTEMPTS = 8;
+
+function toView(org: OrganizationEntity): OrganizationView {
+  return { id: org.id, name: org.name, slug: org.slug };
+}
+
+@Injectable()
+export class OrganizationsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Creates the organization and its admin user's membership. Idempotent on the saga id. */
+  async createWithAdmin(sagaId: string, name: string, adminUserId: string): Promise<OrganizationView> {
+    return this.dataSource.transaction(async (m) => {
+      await enterSagaStep(m, sagaId);
+      const existing = await m.findOne(OrganizationEntity, { where: { sagaId } });
+      if (existing !== null) return toView(existing);
+      const org = await this.insertWithUniqueSlug(m, name, sagaId);
+      await m.insert(MembershipEntity, { orgId: org.id, userId: adminUserId, role: 'admin', sagaId });
+      return toView(org);
+    });
+  }
+
+  async addIdentityMembership(sagaId: string, orgId: string, identityId: string): Promise<string> {
+    return this.dataSource.transaction(async (m) => {
+      await enterSagaStep(m, sagaId);
+      if (!(await m.exists(OrganizationEntity, { where: { id: orgId } }))) {
+        throw new DomainError(ErrorCodes.organizationNotFound, 'Organization not found');
+      }
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(MembershipEntity)
+        .values({ orgId, identityId, role: 'admin', sagaId })
+        .orIgnore()
+        .execute();
+      const membership = await m.findOneOrFail(MembershipEntity, { where: { orgId, identityId } });
+      return membership.id;
+    });
+  }
+
+  async removeIdentityMembershipsForSaga(sagaId: string): Promise<CompensatedReply> {
+    return this.dataSource.transaction(async (m) => {
+      await lockSaga(m, sagaId);
+      const rows: unknown[] = await m.query(
+        'DELETE FROM org_memberships WHERE saga_id = $1 AND identity_id IS NOT NULL RETURNING id',
+        [sagaId],
+      );
+      await markSagaCompensated(m, sagaId);
+      return { removed: rows.length };
+    });
+  }
+
+  /** Compensation of createWithAdmin: the organization goes, and its memberships with it. */
+  async deleteForSaga(sagaId: string): Promise<CompensatedReply> {
+    return this.dataSource.transaction(async (m) => {
+      await lockSaga(m, sagaId);
+      const result = await m.delete(OrganizationEntity, { sagaId });
+      await markSagaCompensated(m, sagaId);
+      return { removed: result.affected ?? 0 };
+    });
+  }
+
+  private async insertWithUniqueSlug(m: EntityManager, name: string, sagaId: string): Promise<OrganizationEntity> {
+    for (let attempt = 0; attempt < SLUG_ATTEMPTS; attempt += 1) {
+      const rows: OrganizationEntity[] = await m.query(
+        `INSERT INTO organizations (name, slug, saga_id) VALUES ($1, $2, $3)
+         ON CONFLICT (slug) DO NOTHING RETURNING id, name, slug`,
+        [name, organizationSlug(name), sagaId],
+      );
+      if (rows.length === 1) return rows[0];
+    }
+    throw new Error('Could not find a free organization slug');
+  }
+}

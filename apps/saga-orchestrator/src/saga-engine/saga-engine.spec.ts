@@ -1,0 +1,230 @@
+import { SagaEngine } from './saga-engine';
+import { SagaContext, SagaDefinition, SagaPatch, SagaRecord, SagaStore, step } from './saga.types';
+
+interface Data {
+  userId?: string;
+  orgId?: string;
+}
+interface Transient {
+  password: string;
+  token?: string;
+}
+
+/** An in-memory saga table with the same optimistic-locking contract as the Postgres one. */
+class MemoryStore implements SagaStore {
+  readonly rows = new Map<string, SagaRecord<unknown>>();
+  readonly writes: Array<SagaPatch<unknown>> = [];
+  stealAfterWrites = Infinity;
+
+  async update<D>(id: string, expectedVersion: number, patch: SagaPatch<D>): Promise<number | null> {
+    const row = this.rows.get(id);
+    if (row === undefined || row.version !== expectedVersion || this.writes.length >= this.stealAfterWrites) return null;
+    this.writes.push(JSON.parse(JSON.stringify(patch)));
+    Object.assign(row, JSON.parse(JSON.stringify(patch)), { version: row.version + 1 });
+    return row.version;
+  }
+}
+
+const SAGA_ID = '00000000-0000-4000-8000-000000000001';
+
+function newRecord(store: MemoryStore): SagaRecord<Data> {
+  const record: SagaRecord<Data> = {
+    id: SAGA_ID,
+    type: 'test',
+    state: 'RUNNING',
+    currentStep: null,
+    completedSteps: [],
+    toCompensate: [],
+    compensatedSteps: [],
+    failedStep: null,
+    error: null,
+    data: {},
+    version: 1,
+    deadlineAt: new Date(Date.now() + 60_000),
+  };
+  store.rows.set(record.id, { ...record });
+  return record;
+}
+
+function newContext(deadlineAt = new Date(Date.now() + 60_000)): SagaContext<Data, Transient> {
+  return {
+    sagaId: SAGA_ID,
+    correlationId: 'req-test',
+    deadlineAt,
+    data: {},
+    transient: { password: 'correct horse battery staple' },
+    remainingMs: () => Math.max(0, deadlineAt.getTime() - Date.now()),
+  };
+}
+
+class Unavailable extends Error {
+  readonly mayHaveRun = false;
+}
+class TimedOut extends Error {
+  readonly mayHaveRun = true;
+}
+
+/** A saga of three steps whose replies and failures are scripted per test. */
+function scripted(script: { fail?: Record<string, Error>; compensationFailures?: Record<string, number> } = {}) {
+  const calls: string[] = [];
+  const failures = { ...script.compensationFailures };
+  const make = (name: string, reply: object, onReply: (ctx: SagaContext<Data, Transient>, r: any) => void) =>
+    step<Data, Transient, object>({
+      name,
+      invoke: async () => {
+        calls.push(`invoke:${name}`);
+        const error = script.fail?.[name];
+        if (error !== undefined) throw error;
+        return reply;
+      },
+      onReply,
+      compensate: async () => {
+        calls.push(`compensate:${name}`);
+        if ((failures[name] ?? 0) > 0) {
+          failures[name] -= 1;
+          throw new Unavailable(`${name} compensation unavailable`);
+        }
+      },
+    });
+  const definition: SagaDefinition<Data, Transient> = {
+    type: 'test',
+    steps: [
+      make('user', { id: 'u1' }, (ctx, r) => (ctx.data.userId = r.id)),
+      make('organization', { id: 'o1' }, (ctx, r) => (ctx.data.orgId = r.id)),
+      make('identity', { token: 'secret.jwt.token' }, (ctx, r) => (ctx.transient.token = r.token)),
+    ],
+  };
+  return { definition, calls };
+}
+
+const fastRetries = { compensationAttempts: 3, compensationBackoffMs: 10, sleep: async () => undefined };
+
+describe(SagaEngine.name, () => {
+  it('runs every step in order and completes, with one timing per step', async () => {
+    const store = new MemoryStore();
+    const { definition, calls } = scripted();
+    const ctx = newContext();
+    const outcome = await new SagaEngine(store, fastRetries).run(definition, newRecord(store), ctx);
+
+    expect(outcome.state).toBe('COMPLETED');
+    expect(calls).toEqual(['invoke:user', 'invoke:organization', 'invoke:identity']);
+    expect(outcome.timings.map((t) => t.name)).toEqual(['user', 'organization', 'identity']);
+    expect(store.rows.get(SAGA_ID)?.state).toBe('COMPLETED');
+  });
+
+  it('persists the row before and after every step', async () => {
+    const store = new MemoryStore();
+    const { definition } = scripted();
+    await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
+
+    expect(store.writes).toEqual([
+      { state: 'RUNNING', currentStep: 'user' },
+      { completedSteps: ['user'], data: { userId: 'u1' } },
+      { state: 'RUNNING', currentStep: 'organization' },
+      { completedSteps: ['user', 'organization'], data: { userId: 'u1', orgId: 'o1' } },
+      { state: 'RUNNING', currentStep: 'identity' },
+      { completedSteps: ['user', 'organization', 'identity'], data: { userId: 'u1', orgId: 'o1' } },
+      { state: 'COMPLETED', currentStep: null },
+    ]);
+  });
+
+  it('keeps transient values (password, token) in memory and never writes them', async () => {
+    const store = new MemoryStore();
+    const { definition } = scripted();
+    const ctx = newContext();
+    await new SagaEngine(store, fastRetries).run(definition, newRecord(store), ctx);
+
+    expect(ctx.transient.token).toBe('secret.jwt.token');
+    const written = JSON.stringify(store.writes);
+    expect(written).not.toContain('secret.jwt.token');
+    expect(written).not.toContain('correct horse battery staple');
+  });
+
+  it('compensates finished steps in reverse order when a step fails, skipping a step that did not run', async () => {
+    const store = new MemoryStore();
+    const { definition, calls } = scripted({ fail: { identity: new Unavailable('identity-service unavailable') } });
+    const outcome = await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
+
+    expect(outcome).toMatchObject({ state: 'COMPENSATED', failedStep: 'identity', reason: 'identity-service unavailable' });
+    expect(calls).toEqual([
+      'invoke:user',
+      'invoke:organization',
+      'invoke:identity',
+      'compensate:organization',
+      'compensate:user',
+    ]);
+    expect(store.rows.get(SAGA_ID)).toMatchObject({
+      state: 'COMPENSATED',
+      failedStep: 'identity',
+      compensatedSteps: ['organization', 'user'],
+    });
+  });
+
+  it('also compensates a failed step that may have run (a timeout)', async () => {
+    const store = new MemoryStore();
+    const { definition, calls } = scripted({ fail: { organization: new TimedOut('no reply in time') } });
+    await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
+
+    expect(calls).toEqual(['invoke:user', 'invoke:organization', 'compensate:organization', 'compensate:user']);
+  });
+
+  it('retries a failing compensation with backoff until it succeeds', async () => {
+    const store = new MemoryStore();
+    const delays: number[] = [];
+    const { definition, calls } = scripted({
+      fail: { identity: new Unavailable('down') },
+      compensationFailures: { organization: 2 },
+    });
+    const engine = new SagaEngine(store, { ...fastRetries, sleep: async (ms) => delays.push(ms) });
+    const outcome = await engine.run(definition, newRecord(store), newContext());
+
+    expect(outcome.state).toBe('COMPENSATED');
+    expect(calls.filter((c) => c === 'compensate:organization')).toHaveLength(3);
+    expect(delays).toEqual([10, 20]);
+  });
+
+  it('marks the saga COMPENSATION_FAILED when a compensation keeps failing, and stops there', async () => {
+    const store = new MemoryStore();
+    const { definition, calls } = scripted({
+      fail: { identity: new Unavailable('down') },
+      compensationFailures: { organization: 99 },
+    });
+    const outcome = await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
+
+    expect(outcome).toMatchObject({ state: 'COMPENSATION_FAILED', failedStep: 'identity' });
+    expect(calls).not.toContain('compensate:user');
+    expect(store.rows.get(SAGA_ID)).toMatchObject({ state: 'COMPENSATION_FAILED', compensatedSteps: [] });
+  });
+
+  it('resumes an abandoned compensation where it stopped', async () => {
+    const store = new MemoryStore();
+    const { definition, calls } = scripted();
+    const record = newRecord(store);
+    const abandoned = { ...record, state: 'COMPENSATION_FAILED' as const, toCompensate: ['user', 'organization'], compensatedSteps: ['organization'] };
+    store.rows.set(SAGA_ID, { ...abandoned });
+
+    const state = await new SagaEngine(store, fastRetries).compensate(definition, abandoned, newContext());
+
+    expect(state).toBe('COMPENSATED');
+    expect(calls).toEqual(['compensate:user']);
+  });
+
+  it('fails the next step without running it once the deadline has passed', async () => {
+    const store = new MemoryStore();
+    const { definition, calls } = scripted();
+    const outcome = await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext(new Date(0)));
+
+    expect(outcome).toMatchObject({ state: 'COMPENSATED', failedStep: 'user', reason: 'saga deadline exceeded' });
+    expect(calls).toEqual([]);
+  });
+
+  it('stops without touching anything more when another orchestrator took the saga over', async () => {
+    const store = new MemoryStore();
+    store.stealAfterWrites = 2;
+    const { definition, calls } = scripted();
+    const outcome = await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
+
+    expect(outcome.state).toBe('TAKEN_OVER');
+    expect(calls).toEqual(['invoke:user']);
+  });
+});

@@ -1,0 +1,182 @@
+import { Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  SagaContext,
+  SagaDefinition,
+  SagaOutcome,
+  SagaPatch,
+  SagaRecord,
+  SagaStore,
+  StepTiming,
+} from './saga.types';
+
+export interface SagaEngineOptions {
+  /** Attempts per compensation before the saga is marked COMPENSATION_FAILED. */
+  compensationAttempts: number;
+  /** First retry delay; doubles on every further attempt. */
+  compensationBackoffMs: number;
+  sleep: (ms: number) => Promise<unknown>;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: SagaEngineOptions = {
+  compensationAttempts: 4,
+  compensationBackoffMs: 100,
+  sleep,
+};
+
+class TakenOver extends Error {}
+
+/** Writes one saga row with optimistic locking: a row moved by someone else means we lost it. */
+class SagaRow<D> {
+  constructor(
+    private readonly store: SagaStore,
+    private readonly id: string,
+    private version: number,
+  ) {}
+
+  async save(patch: SagaPatch<D>): Promise<void> {
+    const next = await this.store.update(this.id, this.version, patch);
+    if (next === null) throw new TakenOver();
+    this.version = next;
+  }
+}
+
+/** Whether a failed step may nevertheless have taken effect (a timeout), so must be undone too. */
+function mayHaveRun(error: unknown): boolean {
+  const flag = (error as { mayHaveRun?: unknown } | null)?.mayHaveRun;
+  return typeof flag === 'boolean' ? flag : true;
+}
+
+/** A reason fit for saga records, events and replies: error messages here never carry secrets. */
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : 'unexpected failure';
+}
+
+/**
+ * Runs any declarative saga: persists the row before and after every step, and on a failure
+ * compensates what finished, in reverse order, each compensation retried with backoff. It keeps
+ * no state of its own, so any replica can resume a saga from its row.
+ */
+export class SagaEngine {
+  private readonly logger = new Logger(SagaEngine.name);
+
+  constructor(
+    private readonly store: SagaStore,
+    private readonly options: SagaEngineOptions = DEFAULT_ENGINE_OPTIONS,
+  ) {}
+
+  async run<D, T>(definition: SagaDefinition<D, T>, record: SagaRecord<D>, ctx: SagaContext<D, T>): Promise<SagaOutcome> {
+    const timings: StepTiming[] = [];
+    const completed = [...record.completedSteps];
+    const row = new SagaRow<D>(this.store, record.id, record.version);
+
+    try {
+      for (const s of definition.steps) {
+        if (completed.includes(s.name)) continue;
+        if (ctx.remainingMs() <= 0) {
+          return await this.abort(definition, ctx, row, s.name, 'saga deadline exceeded', completed, false, timings);
+        }
+        await row.save({ state: 'RUNNING', currentStep: s.name });
+        const started = performance.now();
+        let reply: unknown;
+        try {
+          reply = await s.invoke(ctx);
+        } catch (error) {
+          timings.push({ name: s.name, durationMs: performance.now() - started });
+          return await this.abort(definition, ctx, row, s.name, reasonOf(error), completed, mayHaveRun(error), timings);
+        }
+        timings.push({ name: s.name, durationMs: performance.now() - started });
+        s.onReply?.(ctx, reply);
+        completed.push(s.name);
+        await row.save({ completedSteps: [...completed], data: ctx.data });
+        this.logger.debug({ msg: 'Saga step completed', sagaId: ctx.sagaId, step: s.name });
+      }
+      await row.save({ state: 'COMPLETED', currentStep: null });
+      return { state: 'COMPLETED', timings };
+    } catch (error) {
+      if (error instanceof TakenOver) {
+        this.logger.warn({ msg: 'Saga was taken over by another orchestrator; stopping', sagaId: ctx.sagaId });
+        return { state: 'TAKEN_OVER', timings };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Undoes `record.toCompensate` minus what is already compensated, in reverse order. Used by
+   * run() after a failure and by a deadline sweep resuming a saga another process abandoned.
+   */
+  async compensate<D, T>(
+    definition: SagaDefinition<D, T>,
+    record: SagaRecord<D>,
+    ctx: SagaContext<D, T>,
+  ): Promise<'COMPENSATED' | 'COMPENSATION_FAILED' | 'TAKEN_OVER'> {
+    const row = new SagaRow<D>(this.store, record.id, record.version);
+    try {
+      return await this.compensateRow(definition, row, record.toCompensate, record.compensatedSteps, ctx);
+    } catch (error) {
+      if (error instanceof TakenOver) return 'TAKEN_OVER';
+      throw error;
+    }
+  }
+
+  private async compensateRow<D, T>(
+    definition: SagaDefinition<D, T>,
+    row: SagaRow<D>,
+    toCompensate: string[],
+    alreadyCompensated: string[],
+    ctx: SagaContext<D, T>,
+  ): Promise<'COMPENSATED' | 'COMPENSATION_FAILED'> {
+    const done = [...alreadyCompensated];
+    for (const name of [...toCompensate].reverse()) {
+      if (done.includes(name)) continue;
+      const s = definition.steps.find((candidate) => candidate.name === name);
+      if (s?.compensate !== undefined && !(await this.compensateStep(s.compensate.bind(s), ctx, name))) {
+        await row.save({ state: 'COMPENSATION_FAILED', compensatedSteps: [...done] });
+        this.logger.error({ msg: 'Compensation failed; the saga needs attention', sagaId: ctx.sagaId, step: name });
+        return 'COMPENSATION_FAILED';
+      }
+      done.push(name);
+      await row.save({ compensatedSteps: [...done] });
+    }
+    await row.save({ state: 'COMPENSATED', currentStep: null });
+    return 'COMPENSATED';
+  }
+
+  private async abort<D, T>(
+    definition: SagaDefinition<D, T>,
+    ctx: SagaContext<D, T>,
+    row: SagaRow<D>,
+    failedStep: string,
+    reason: string,
+    completed: string[],
+    failedStepMayHaveRun: boolean,
+    timings: StepTiming[],
+  ): Promise<SagaOutcome> {
+    const toCompensate = failedStepMayHaveRun ? [...completed, failedStep] : [...completed];
+    this.logger.warn({ msg: 'Saga step failed; compensating', sagaId: ctx.sagaId, step: failedStep, reason });
+    await row.save({ state: 'COMPENSATING', failedStep, error: reason, toCompensate });
+    const state = await this.compensateRow(definition, row, toCompensate, [], ctx);
+    return { state, failedStep, reason, timings };
+  }
+
+  private async compensateStep<D, T>(
+    compensate: (ctx: SagaContext<D, T>) => Promise<unknown>,
+    ctx: SagaContext<D, T>,
+    name: string,
+  ): Promise<boolean> {
+    for (let attempt = 1; attempt <= this.options.compensationAttempts; attempt += 1) {
+      try {
+        await compensate(ctx);
+        return true;
+      } catch (error) {
+        this.logger.warn({ msg: 'Compensation attempt failed', sagaId: ctx.sagaId, step: name, attempt, reason: reasonOf(error) });
+        if (attempt < this.options.compensationAttempts) {
+          await this.options.sleep(this.options.compensationBackoffMs * 2 ** (attempt - 1));
+        }
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { CompensatedReply, ErrorCodes, UserView } from '@app/contracts';
+import { DomainError } from '@app/common';
+import { enterSagaStep, lockSaga, markSagaCompensated } from '@app/database';
+import { DataSource } from 'typeorm';
+import { hashPassword } from './password-hasher';
+import { UserEntity } from './user.entity';
+
+// WIRE: Infisical's bootstrap names the admin user "Admin User".
+const ADMIN_FIRST_NAME = 'Admin';
+const ADMIN_LAST_NAME = 'User';
+
+export function toUserView(user: UserEntity): UserView {
+  return {
+    id: user.id,
+    email: user.email,
+    username: user.username,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    superAdmin: user.superAdmin,
+  };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Idempotent on the saga id: a retried command returns the user it created the first time. */
+  async createAdmin(sagaId: string, email: string, password: string): Promise<UserView> {
+    // Hash outside the transaction: it is the slow part, and needs no lock.
+    const passwordHash = await hashPassword(password);
+    return this.dataSource.transaction(async (m) => {
+      await enterSagaStep(m, sagaId);
+      const existing = await m.findOne(UserEntity, { where: { sagaId } });
+      if (existing !== null) return toUserView(existing);
+      if (await m.exists(UserEntity, { where: { email } })) {
+        throw new DomainError(ErrorCodes.emailTaken, 'User already exists');
+      }
+      const user = m.create(UserEntity, {
+        email,
+        username: email,
+        firstName: ADMIN_FIRST_NAME,
+        lastName: ADMIN_LAST_NAME,
+        superAdmin: true,
+        passwordHash,
+        sagaId,
+      });
+      await m.insert(UserEntity, user);
+      const created = await m.findOneOrFail(UserEntity, { where: { sagaId } });
+      return toUserView(created);
+    });
+  }
+
+  /** Compensation of createAdmin: idempotent, and refuses the create should it arrive later. */
+  async deleteForSaga(sagaId: string): Promise<CompensatedReply> {
+    return this.dataSource.transaction(async (m) => {
+      await lockSaga(m, sagaId);
+      const result = await m.delete(UserEntity, { sagaId });
+      await markSagaCompensated(m, sagaId);
+      return { removed: result.affected ?? 0 };
+    });
+  }
+}

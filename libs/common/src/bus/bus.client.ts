@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { BusHeaders, CommandMap, CommandSubject, isBusErrorBody } from '@app/contracts';
+import { ErrorCode as NatsErrorCode, headers as natsHeaders, JSONCodec, NatsConnection, NatsError } from 'nats';
+import { currentCorrelationId } from '../logging/correlation';
+import { BusRemoteError, BusTimeoutError, BusUnavailableError } from './bus-errors';
+
+export const DEFAULT_BUS_TIMEOUT_MS = 5_000;
+
+export interface SendOptions {
+  timeoutMs?: number;
+  correlationId?: string;
+  causationId?: string;
+}
+
+/** Nest's NATS transport reply packet. */
+interface ReplyPacket {
+  id?: string;
+  response?: unknown;
+  err?: unknown;
+  isDisposed?: boolean;
+}
+
+const codec = JSONCodec<unknown>();
+
+/**
+ * Typed request-reply over NATS, speaking Nest's packet format so Nest @MessagePattern handlers
+ * answer it. Unlike Nest's ClientProxy it always applies a timeout and tells "nobody is
+ * listening" (immediate, nothing ran) apart from "no reply in time" (may have run).
+ */
+export class BusClient {
+  constructor(private readonly nc: NatsConnection) {}
+
+  async send<S extends CommandSubject>(
+    subject: S,
+    payload: CommandMap[S]['request'],
+    options: SendOptions = {},
+  ): Promise<CommandMap[S]['reply']> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_BUS_TIMEOUT_MS;
+    const messageId = randomUUID();
+    const correlationId = options.correlationId ?? currentCorrelationId() ?? messageId;
+    const h = natsHeaders();
+    h.set(BusHeaders.correlationId, correlationId);
+    h.set(BusHeaders.causationId, options.causationId ?? correlationId);
+    h.set(BusHeaders.messageId, messageId);
+
+    let packet: ReplyPacket;
+    try {
+      const reply = await this.nc.request(subject, codec.encode({ pattern: subject, data: payload, id: messageId }), {
+        timeout: timeoutMs,
+        headers: h,
+      });
+      packet = codec.decode(reply.data) as ReplyPacket;
+    } catch (error) {
+      throw this.translate(error, subject, timeoutMs);
+    }
+    if (packet.err !== undefined && packet.err !== null) {
+      const body = isBusErrorBody(packet.err) ? packet.err : { code: 'INTERNAL', message: 'Remote handler failed' };
+      throw new BusRemoteError(subject, body);
+    }
+    return packet.response as CommandMap[S]['reply'];
+  }
+
+  private translate(error: unknown, subject: string, timeoutMs: number): Error {
+    if (error instanceof NatsError) {
+      if (error.code === NatsErrorCode.NoResponders) return new BusUnavailableError(subject);
+      if (error.code === NatsErrorCode.Timeout) return new BusTimeoutError(subject, timeoutMs);
+      // Closed or draining connection: nothing was sent.
+      if (
+        error.code === NatsErrorCode.ConnectionClosed ||
+        error.code === NatsErrorCode.ConnectionDraining ||
+        error.code === NatsErrorCode.Disconnect
+      ) {
+        return new BusUnavailableError(subject);
+      }
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}

@@ -1,0 +1,53 @@
+import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig, APP_CONFIG } from '@app/config';
+import { NatsConnection } from 'nats';
+import { BusClient } from './bus.client';
+import { connectNats } from './nats';
+
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+
+/** The outgoing side of the bus: one NATS connection per process and the typed client on it. */
+@Global()
+@Module({})
+export class BusModule implements OnApplicationShutdown {
+  private readonly logger = new Logger(BusModule.name);
+
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+
+  static forRoot(clientName: string): DynamicModule {
+    return {
+      module: BusModule,
+      providers: [
+        {
+          provide: NATS_CONNECTION,
+          inject: [APP_CONFIG],
+          useFactory: async (config: AppConfig) => {
+            const logger = new Logger(BusModule.name);
+            logger.log({ msg: 'Connecting to NATS', servers: config.natsServers });
+            const nc = await connectNats(config.natsServers, clientName);
+            logger.log({ msg: 'Connected to NATS', server: nc.getServer() });
+            void (async () => {
+              for await (const s of nc.status()) {
+                if (s.type === 'disconnect' || s.type === 'reconnect') {
+                  logger.warn({ msg: `NATS ${s.type}`, server: String(s.data) });
+                }
+              }
+            })();
+            return nc;
+          },
+        },
+        { provide: BusClient, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new BusClient(nc) },
+      ],
+      exports: [NATS_CONNECTION, BusClient],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    try {
+      await this.nc.drain();
+    } catch (error) {
+      this.logger.warn({ msg: 'NATS drain failed', err: error });
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import { connect, ConnectionOptions, NatsConnection } from 'nats';
+
+/**
+ * Connection options shared by every NATS connection: wait for a server that is not up yet,
+ * and reconnect forever with backoff instead of crash-looping.
+ */
+export function natsConnectionOptions(servers: string[], name: string): ConnectionOptions {
+  return {
+    servers,
+    name,
+    waitOnFirstConnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    reconnectJitter: 250,
+    pingInterval: 10_000,
+  };
+}
+
+export function connectNats(servers: string[], name: string): Promise<NatsConnection> {
+  return connect(natsConnectionOptions(servers, name));
+}

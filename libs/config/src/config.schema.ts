@@ -1,0 +1,62 @@
+import ms, { StringValue } from 'ms';
+import { z } from 'zod';
+
+const duration = (allowZero: boolean) =>
+  z.string().transform((value, ctx) => {
+    const trimmed = value.trim();
+    if (allowZero && trimmed === '0') return 0;
+    const parsed = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : ms(trimmed as StringValue);
+    if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0) {
+      ctx.addIssue({ code: 'custom', message: `must be a duration such as 90d, 12h or 15m${allowZero ? ', or 0' : ''}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int({ error: 'must be a port number' })
+  .min(1, { error: 'must be a port number' })
+  .max(65535, { error: 'must be a port number' });
+
+const natsUrls = z.string().transform((value, ctx) => {
+  const urls = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = urls.find((u) => !/^(nats|tls|ws|wss):\/\/[^\s/]+$/.test(u));
+  if (urls.length === 0 || bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of nats://host:port URLs' });
+    return z.NEVER;
+  }
+  return urls;
+});
+
+const postgresUrl = z.string().refine((value) => {
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}, { error: 'must be a postgres:// URL' });
+
+/** The environment variables of runtime.md, with their defaults. */
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  NATS_URL: natsUrls.default(['nats://127.0.0.1:4222']),
+  DB_CONNECTION_URI: postgresUrl.default('postgres://postgres@127.0.0.1:5432/postgres'),
+  AUTH_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  PORT: port.default(8080),
+  HEALTH_PORT: port.optional(),
+  MAX_MACHINE_IDENTITY_TOKEN_AGE: duration(true).default(90 * 24 * 3600 * 1000),
+  JWT_AUTH_LIFETIME: duration(false).default(24 * 3600 * 1000),
+  BOOTSTRAP_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a whole number of milliseconds' })
+    .int({ error: 'must be a whole number of milliseconds' })
+    .min(100, { error: 'must be at least 100' })
+    .max(600_000, { error: 'must be at most 600000' })
+    .default(10_000),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  BOOTSTRAP_KEY: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  BOOTSTRAP_RECLAIM_WINDOW: duration(false).default(15 * 60 * 1000),
+});
+
+/** Variables that hold secrets may instead be given as <NAME>_FILE (Docker/Kubernetes secrets). */
+export const SECRET_VARIABLES = ['AUTH_SECRET', 'BOOTSTRAP_KEY', 'DB_CONNECTION_URI'] as const;

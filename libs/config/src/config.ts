@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { EnvSchema, SECRET_VARIABLES } from './config.schema';
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  natsServers: string[];
+  databaseUrl: string;
+  /** Present only when AUTH_SECRET is set; services that sign or verify tokens call requireAuthSecret(). */
+  authSecret?: string;
+  port: number;
+  healthPort?: number;
+  /** Milliseconds; 0 means machine-identity tokens carry no `exp`. */
+  maxMachineIdentityTokenAgeMs: number;
+  jwtAuthLifetimeMs: number;
+  bootstrapTimeoutMs: number;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  bootstrapKey?: string;
+  bootstrapReclaimWindowMs: number;
+}
+
+/** A configuration problem: its message is one line naming the variable, fit to print as-is. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function resolveFileVariables(env: Env): Env {
+  const resolved: Env = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') continue;
+    if (env[name] !== undefined && env[name] !== '') {
+      throw new ConfigError(`${name} and ${name}_FILE are both set; set only one`);
+    }
+    try {
+      resolved[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      throw new ConfigError(`${name}_FILE: cannot read the file it names`);
+    }
+  }
+  // An empty variable means "unset", as shells and compose files commonly produce them.
+  for (const [key, value] of Object.entries(resolved)) if (value === '') delete resolved[key];
+  return resolved;
+}
+
+/** Validates the environment into a typed config. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(resolveFileVariables(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`${name}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    natsServers: e.NATS_URL,
+    databaseUrl: e.DB_CONNECTION_URI,
+    authSecret: e.AUTH_SECRET,
+    port: e.PORT,
+    healthPort: e.HEALTH_PORT,
+    maxMachineIdentityTokenAgeMs: e.MAX_MACHINE_IDENTITY_TOKEN_AGE,
+    jwtAuthLifetimeMs: e.JWT_AUTH_LIFETIME,
+    bootstrapTimeoutMs: e.BOOTSTRAP_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    bootstrapKey: e.BOOTSTRAP_KEY,
+    bootstrapReclaimWindowMs: e.BOOTSTRAP_RECLAIM_WINDOW,
+  };
+}
+
+export function requireAuthSecret(config: AppConfig): string {
+  if (config.authSecret === undefined) {
+    throw new ConfigError('AUTH_SECRET: is required (at least 32 characters) by this service');
+  }
+  return config.authSecret;
+}
+
+/**
+ * For main.ts: load the config or stop the process with one line naming the variable, never a
+ * stack trace. `needsAuthSecret` is for the services that sign or verify tokens.
+ */
+export function loadConfigOrExit(options: { needsAuthSecret?: boolean } = {}): AppConfig {
+  try {
+    const config = loadConfig();
+    if (options.needsAuthSecret) requireAuthSecret(config);
+    return config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`Invalid configuration: ${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+}

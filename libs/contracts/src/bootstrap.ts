@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Control characters (C0, DEL, C1) are refused in names: they break logs, UIs and slugs. */
+const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+
+/**
+ * The body of POST /api/v1/admin/bootstrap (WIRE: Infisical's field names). Unknown keys are
+ * stripped, because Infisical's CLI always sends an extra `domain`.
+ * The trimmed password is what gets hashed, as Infisical does.
+ */
+export const BootstrapRequestSchema = z.object({
+  email: z
+    .string({ error: 'Email is required and must be a string' })
+    .trim()
+    .toLowerCase()
+    .max(254, { error: 'Email must be at most 254 characters' })
+    .pipe(z.email({ error: 'Email must be a valid email address' })),
+  password: z
+    .string({ error: 'Password is required and must be a string' })
+    .trim()
+    .min(8, { error: 'Password must be at least 8 characters' })
+    .max(1024, { error: 'Password must be at most 1024 characters' }),
+  organization: z
+    .string({ error: 'Organization is required and must be a string' })
+    .trim()
+    .min(1, { error: 'Organization must not be empty' })
+    .max(64, { error: 'Organization must be at most 64 characters' })
+    .regex(NO_CONTROL_CHARACTERS, { error: 'Organization must not contain control characters' }),
+});
+export type BootstrapRequest = z.infer<typeof BootstrapRequestSchema>;
+
+/** The HTTP 200 body of a successful bootstrap (WIRE: exactly Infisical's documented shape). */
+export interface BootstrapResponse {
+  message: 'Successfully bootstrapped instance';
+  user: {
+    id: string;
+    email: string;
+    username: string;
+    firstName: string;
+    lastName: string;
+    superAdmin: boolean;
+  };
+  organization: { id: string; name: string; slug: string };
+  identity: { id: string; name: string; credentials: { token: string } };
+}
+
+export const BOOTSTRAP_SUCCESS_MESSAGE = 'Successfully bootstrapped instance';
+export const INSTANCE_ADMIN_IDENTITY_NAME = 'Instance Admin Identity';
+export const INSTANCE_ADMIN_TOKEN_NAME = 'Instance Admin Token';

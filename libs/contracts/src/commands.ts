@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { BootstrapRequestSchema, BootstrapResponse } from './bootstrap';
+import { Subjects } from './subjects';
+
+/*
+ * WIRE API: request payloads are validated on arrival (a handler never trusts its sender);
+ * replies are typed here. Every saga command carries the saga id, and participants are
+ * idempotent on it.
+ */
+
+const sagaId = z.uuid();
+const SagaScoped = z.object({ sagaId });
+
+export const EmptySchema = z.object({});
+
+export const BootstrapStartSchema = BootstrapRequestSchema;
+export const CreateAdminUserSchema = z.object({
+  sagaId,
+  email: z.email(),
+  password: z.string().min(1).max(1024),
+});
+export const CreateOrganizationSchema = z.object({
+  sagaId,
+  name: z.string().min(1).max(64),
+  adminUserId: z.uuid(),
+});
+export const AddIdentityMembershipSchema = z.object({
+  sagaId,
+  organizationId: z.uuid(),
+  identityId: z.uuid(),
+});
+export const CreateInstanceAdminIdentitySchema = z.object({
+  sagaId,
+  organizationId: z.uuid(),
+});
+/** Compensations are keyed on the saga alone: a step that timed out may have run without us learning its ids. */
+export const CompensateSchema = SagaScoped;
+
+export interface UserView {
+  id: string;
+  email: string;
+  username: string;
+  firstName: string;
+  lastName: string;
+  superAdmin: boolean;
+}
+export interface OrganizationView {
+  id: string;
+  name: string;
+  slug: string;
+}
+export interface PingReply {
+  service: string;
+  ok: boolean;
+  database: 'up' | 'down';
+}
+export interface StepTiming {
+  name: string;
+  durationMs: number;
+}
+export interface BootstrapStartReply {
+  response: BootstrapResponse;
+  timings: StepTiming[];
+}
+export interface InstanceStateReply {
+  initialized: boolean;
+  bootstrapInProgress: boolean;
+}
+export interface CompensatedReply {
+  removed: number;
+}
+export interface CreateInstanceAdminIdentityReply {
+  identity: { id: string; name: string; orgId: string; isInstanceAdmin: boolean };
+  /** The signed root credential. Travels only in this reply; never logged or persisted. */
+  accessToken: { id: string; token: string };
+}
+
+/** Ties each command subject to its payload and reply, for the typed bus client. */
+export interface CommandMap {
+  [Subjects.bootstrap.start]: { request: z.input<typeof BootstrapStartSchema>; reply: BootstrapStartReply };
+  [Subjects.bootstrap.getState]: { request: Record<string, never>; reply: InstanceStateReply };
+  [Subjects.bootstrap.ping]: { request: Record<string, never>; reply: PingReply };
+  [Subjects.user.createAdmin]: { request: z.input<typeof CreateAdminUserSchema>; reply: { user: UserView } };
+  [Subjects.user.delete]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
+  [Subjects.user.ping]: { request: Record<string, never>; reply: PingReply };
+  [Subjects.organization.create]: {
+    request: z.input<typeof CreateOrganizationSchema>;
+    reply: { organization: OrganizationView };
+  };
+  [Subjects.organization.delete]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
+  [Subjects.organization.addIdentityMembership]: {
+    request: z.input<typeof AddIdentityMembershipSchema>;
+    reply: { membershipId: string };
+  };
+  [Subjects.organization.removeIdentityMembership]: {
+    request: z.input<typeof CompensateSchema>;
+    reply: CompensatedReply;
+  };
+  [Subjects.organization.ping]: { request: Record<string, never>; reply: PingReply };
+  [Subjects.identity.createInstanceAdmin]: {
+    request: z.input<typeof CreateInstanceAdminIdentitySchema>;
+    reply: CreateInstanceAdminIdentityReply;
+  };
+  [Subjects.identity.delete]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
+  [Subjects.identity.ping]: { request: Record<string, never>; reply: PingReply };
+}
+export type CommandSubject = keyof CommandMap;

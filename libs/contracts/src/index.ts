@@ -1,0 +1,5 @@
+export * from './subjects';
+export * from './errors';
+export * from './bootstrap';
+export * from './commands';
+export * from './events';

@@ -1,0 +1,57 @@
+import { DataSource, DataSourceOptions, EntitySchema, MigrationInterface } from 'typeorm';
+
+type EntityTarget = Function | EntitySchema<unknown>;
+
+export interface ServiceDatabaseSpec {
+  /** The Postgres schema this service owns; no other service touches it. */
+  schema: string;
+  entities: EntityTarget[];
+  /** Listed explicitly: a webpack bundle has no migration files on disk to glob. */
+  migrations: Array<new () => MigrationInterface>;
+}
+
+export function dataSourceOptions(url: string, spec: ServiceDatabaseSpec): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    schema: spec.schema,
+    entities: spec.entities,
+    migrations: spec.migrations,
+    migrationsTableName: 'migrations',
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+    // TypeORM's `schema` does not set search_path; raw SQL would otherwise land in `public`.
+    extra: { options: `-c search_path=${spec.schema}`, max: 10, connectionTimeoutMillis: 5_000 },
+  };
+}
+
+/**
+ * Creates the schema and runs pending migrations under a Postgres advisory lock, so replicas
+ * that start together migrate once, one after the other.
+ */
+export async function migrateWithLock(dataSource: DataSource, schema: string): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  const lockKey = `migrations:${schema}`;
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+export async function openServiceDatabase(url: string, spec: ServiceDatabaseSpec): Promise<DataSource> {
+  const dataSource = new DataSource(dataSourceOptions(url, spec));
+  await dataSource.initialize();
+  try {
+    await migrateWithLock(dataSource, spec.schema);
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined);
+    throw error;
+  }
+  return dataSource;
+}
