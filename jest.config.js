@@ -2,7 +2,7 @@
 const moduleNameMapper = {
   '^@app/(contracts|common|config|database|testing)$': '<rootDir>/libs/$1/src',
 };
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const common = { rootDir: __dirname, setupFiles: ['<rootDir>/test/setup/quiet-nest-logger.ts'], testEnvironment: 'node', moduleNameMapper, transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CompensatedReply, ErrorCodes, OrganizationView } from '@app/contracts';
 import { DomainError } from '@app/common';
-import { enterSagaStep, lockSaga, markSagaCompensated } from '@app/database';
+import { enterSagaStep, execute, lockSaga, markSagaCompensated } from '@app/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { MembershipEntity } from './membership.entity';
 import { OrganizationEntity } from './organization.entity';
@@ -51,12 +51,13 @@ export class OrganizationsService {
   async removeIdentityMembershipsForSaga(sagaId: string): Promise<CompensatedReply> {
     return this.dataSource.transaction(async (m) => {
       await lockSaga(m, sagaId);
-      const rows: unknown[] = await m.query(
-        'DELETE FROM org_memberships WHERE saga_id = $1 AND identity_id IS NOT NULL RETURNING id',
+      const { affected } = await execute(
+        m,
+        'DELETE FROM org_memberships WHERE saga_id = $1 AND identity_id IS NOT NULL',
         [sagaId],
       );
       await markSagaCompensated(m, sagaId);
-      return { removed: rows.length };
+      return { removed: affected };
     });
   }
 
@@ -72,7 +73,8 @@ export class OrganizationsService {
 
   private async insertWithUniqueSlug(m: EntityManager, name: string, sagaId: string): Promise<OrganizationEntity> {
     for (let attempt = 0; attempt < SLUG_ATTEMPTS; attempt += 1) {
-      const rows: OrganizationEntity[] = await m.query(
+      const { rows } = await execute<OrganizationEntity>(
+        m,
         `INSERT INTO organizations (name, slug, saga_id) VALUES ($1, $2, $3)
          ON CONFLICT (slug) DO NOTHING RETURNING id, name, slug`,
         [name, organizationSlug(name), sagaId],

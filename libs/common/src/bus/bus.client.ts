@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { BusHeaders, CommandMap, CommandSubject, isBusErrorBody } from '@app/contracts';
-import { ErrorCode as NatsErrorCode, headers as natsHeaders, JSONCodec, NatsConnection, NatsError } from 'nats';
+import { CommandMap, CommandSubject, isBusErrorBody } from '@app/contracts';
+import { ErrorCode as NatsErrorCode, JSONCodec, NatsConnection, NatsError } from 'nats';
 import { currentCorrelationId } from '../logging/correlation';
 import { BusRemoteError, BusTimeoutError, BusUnavailableError } from './bus-errors';
+import { busHeaders } from './headers';
 
 export const DEFAULT_BUS_TIMEOUT_MS = 5_000;
 
@@ -38,10 +39,7 @@ export class BusClient {
     const timeoutMs = options.timeoutMs ?? DEFAULT_BUS_TIMEOUT_MS;
     const messageId = randomUUID();
     const correlationId = options.correlationId ?? currentCorrelationId() ?? messageId;
-    const h = natsHeaders();
-    h.set(BusHeaders.correlationId, correlationId);
-    h.set(BusHeaders.causationId, options.causationId ?? correlationId);
-    h.set(BusHeaders.messageId, messageId);
+    const h = busHeaders({ correlationId, causationId: options.causationId ?? correlationId, messageId });
 
     let packet: ReplyPacket;
     try {

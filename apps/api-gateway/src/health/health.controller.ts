@@ -1,0 +1,73 @@
+import { Controller, Get, Inject, Req } from '@nestjs/common';
+import { ServiceNames, Subjects } from '@app/contracts';
+import { BusClient, NATS_CONNECTION } from '@app/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { NatsConnection } from 'nats';
+import { healthDoc, healthDownDoc, statusDoc } from '../admin/openapi.schemas';
+import { HttpError } from '../http/http-error';
+
+const PROBE_TIMEOUT_MS = 1_000;
+
+type State = 'up' | 'down';
+
+const PROBES = [
+  [ServiceNames.orchestrator, Subjects.bootstrap.ping],
+  [ServiceNames.user, Subjects.user.ping],
+  [ServiceNames.organization, Subjects.organization.ping],
+  [ServiceNames.identity, Subjects.identity.ping],
+] as const;
+
+@ApiTags('Health')
+@Controller('api')
+export class HealthController {
+  constructor(
+    private readonly bus: BusClient,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
+
+  /** WIRE: Infisical's Helm bootstrap job polls this until the gateway is up. */
+  @Get('status')
+  @ApiOperation({ summary: 'Liveness: the gateway is up' })
+  @ApiOkResponse({ schema: statusDoc })
+  status(): { date: string; message: string } {
+    return { date: new Date().toISOString(), message: 'Ok' };
+  }
+
+  @Get('health')
+  @ApiOperation({ summary: 'Readiness: NATS and every service (with its database) answer' })
+  @ApiOkResponse({ schema: healthDoc })
+  @ApiResponse({ status: 503, description: 'Something is down; the body names it', schema: healthDownDoc })
+  async health(@Req() request: FastifyRequest): Promise<{ message: string; dependencies: Record<string, State> }> {
+    const dependencies: Record<string, State> = { nats: await this.natsState() };
+    const results = await Promise.all(
+      PROBES.map(async ([service, subject]) => {
+        try {
+          const reply = await this.bus.send(subject, {}, { timeoutMs: PROBE_TIMEOUT_MS, correlationId: request.id });
+          return [service, reply.ok ? 'up' : 'down'] as const;
+        } catch {
+          return [service, 'down'] as const;
+        }
+      }),
+    );
+    for (const [service, state] of results) dependencies[service] = state;
+    const down = Object.entries(dependencies).filter(([, state]) => state === 'down').map(([name]) => name);
+    if (down.length > 0) {
+      throw new HttpError(503, 'ServiceUnavailable', `Unavailable: ${down.join(', ')}`, { dependencies });
+    }
+    return { message: 'Ok', dependencies };
+  }
+
+  private async natsState(): Promise<State> {
+    if (this.nc.isClosed()) return 'down';
+    try {
+      await Promise.race([
+        this.nc.flush(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS).unref()),
+      ]);
+      return 'up';
+    } catch {
+      return 'down';
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_NAMES, HttpError } from './http-error';
+
+/**
+ * Fixed messages for errors raised by the framework itself (body parsing, routing), which Nest
+ * hands over as HttpExceptions. Their own messages may quote the request body (a password), so
+ * they are never echoed.
+ */
+function frameworkMessage(status: number, original: string): string {
+  switch (status) {
+    case 400:
+      return /prototype|constructor/i.test(original)
+        ? 'Request body contains a forbidden key (__proto__ or constructor)'
+        : 'Request body is not valid JSON';
+    case 413:
+      return 'Request body is larger than 64 KiB';
+    case 415:
+      return 'Unsupported content type: send application/json';
+    default:
+      return status >= 500 ? 'Something went wrong' : 'Request refused';
+  }
+}
+
+function toHttpError(exception: unknown, request: FastifyRequest): HttpError {
+  if (exception instanceof HttpError) return exception;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status === 404) return new HttpError(404, 'NotFound', `Route ${request.method}:${request.url.split('?')[0]} not found`);
+    return new HttpError(status, ERROR_NAMES[status] ?? 'Error', frameworkMessage(status, exception.message));
+  }
+  return new HttpError(500, 'InternalServerError', 'Something went wrong');
+}
+
+/** Every non-2xx answer leaves here, in the envelope, with no stack, SQL or hostname in it. */
+@Catch()
+export class ErrorEnvelopeFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ErrorEnvelopeFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const error = toHttpError(exception, request);
+    if (error.statusCode >= 500) {
+      this.logger.error({ msg: 'Request failed', status: error.statusCode, err: exception });
+    }
+    void reply
+      .status(error.statusCode)
+      .header('x-request-id', request.id)
+      .send({ reqId: request.id, statusCode: error.statusCode, message: error.body, error: error.error, ...error.extra });
+  }
+}

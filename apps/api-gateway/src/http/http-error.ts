@@ -1,0 +1,32 @@
+/**
+ * WIRE: an error the gateway answers with, rendered as Infisical's envelope
+ * { reqId, statusCode, message, error } plus any `extra` fields (e.g. health's `dependencies`).
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly error: string,
+    readonly body: string | Array<{ message: string; path: Array<string | number> }>,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(typeof body === 'string' ? body : error);
+    this.name = 'HttpError';
+  }
+}
+
+/** The `error` names of the envelope (WIRE: Infisical's spellings), by status. */
+export const ERROR_NAMES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'UnauthorizedError',
+  403: 'ForbiddenError',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'ValidationFailure',
+  429: 'RateLimitExceeded',
+  431: 'RequestHeaderFieldsTooLarge',
+  500: 'InternalServerError',
+  503: 'ServiceUnavailable',
+};

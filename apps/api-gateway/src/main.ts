@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createRootLogger, PinoNestLogger } from '@app/common';
+import { loadConfigOrExit } from '@app/config';
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiGatewayModule } from './api-gateway.module';
+import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
+import { createFastifyAdapter } from './http/fastify-adapter';
+import { setupOpenApi } from './http/openapi';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit({ needsAuthSecret: true });
+  const logger = new PinoNestLogger(createRootLogger('api-gateway', config.logLevel));
+  const app = await NestFactory.create<NestFastifyApplication>(ApiGatewayModule.forRoot(config), createFastifyAdapter(), {
+    logger,
+  });
+  app.useGlobalFilters(new ErrorEnvelopeFilter());
+  app.enableShutdownHooks();
+  setupOpenApi(app);
+  await app.listen(config.port, '0.0.0.0');
+  new Logger('Main').log({ msg: 'service ready', port: config.port });
+}
+
+void main();

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BOOTSTRAP_EVENTS_STREAM,
+  BOOTSTRAP_EVENTS_SUBJECTS,
+  BootstrapCompletedEvent,
+  BootstrapFailedEvent,
+  BootstrapStartedEvent,
+  Events,
+} from '@app/contracts';
+import { busHeaders, NATS_CONNECTION } from '@app/common';
+import { JSONCodec, NatsConnection, nanos, RetentionPolicy, StorageType } from 'nats';
+
+const codec = JSONCodec<object>();
+const DUPLICATE_WINDOW_MS = 2 * 60_000;
+
+/**
+ * Publishes the public bootstrap events to JetStream, so a subscriber that connects later still
+ * gets them. `Nats-Msg-Id` = `<sagaId>:<kind>` lets JetStream drop a re-publish after a crash.
+ * Payloads are built field by field from ids and names: a secret cannot slip in.
+ */
+@Injectable()
+export class BootstrapEventsPublisher implements OnApplicationBootstrap {
+  private readonly logger = new Logger(BootstrapEventsPublisher.name);
+
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+
+  /** Creates the stream if it is missing; safe when several replicas start at once. */
+  async onApplicationBootstrap(): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    try {
+      await jsm.streams.info(BOOTSTRAP_EVENTS_STREAM);
+      return;
+    } catch {
+      // not there yet
+    }
+    try {
+      await jsm.streams.add({
+        name: BOOTSTRAP_EVENTS_STREAM,
+        subjects: [BOOTSTRAP_EVENTS_SUBJECTS],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      });
+      this.logger.log({ msg: 'Created JetStream stream', stream: BOOTSTRAP_EVENTS_STREAM });
+    } catch (error) {
+      // Another replica may have created it between our two calls.
+      await jsm.streams.info(BOOTSTRAP_EVENTS_STREAM).catch(() => {
+        throw error;
+      });
+    }
+  }
+
+  started(sagaId: string, correlationId: string): Promise<void> {
+    const event: BootstrapStartedEvent = { eventId: randomUUID(), sagaId, occurredAt: new Date().toISOString() };
+    return this.publish(Events.bootstrapStarted, `${sagaId}:started`, event, correlationId);
+  }
+
+  completed(
+    sagaId: string,
+    correlationId: string,
+    r: { user: { id: string; email: string; username: string }; organization: { id: string; name: string; slug: string }; identity: { id: string; name: string } },
+  ): Promise<void> {
+    const event: BootstrapCompletedEvent = {
+      eventId: randomUUID(),
+      sagaId,
+      occurredAt: new Date().toISOString(),
+      user: { id: r.user.id, email: r.user.email, username: r.user.username },
+      organization: { id: r.organization.id, name: r.organization.name, slug: r.organization.slug },
+      identity: { id: r.identity.id, name: r.identity.name },
+    };
+    return this.publish(Events.bootstrapCompleted, `${sagaId}:completed`, event, correlationId);
+  }
+
+  failed(sagaId: string, correlationId: string, failedStep: string, reason: string): Promise<void> {
+    const event: BootstrapFailedEvent = {
+      eventId: randomUUID(),
+      sagaId,
+      occurredAt: new Date().toISOString(),
+      failedStep,
+      reason,
+      compensated: true,
+    };
+    return this.publish(Events.bootstrapFailed, `${sagaId}:failed`, event, correlationId);
+  }
+
+  private async publish(subject: string, msgID: string, event: { eventId: string; sagaId: string }, correlationId: string): Promise<void> {
+    const headers = busHeaders({ correlationId, causationId: event.sagaId, messageId: event.eventId });
+    await this.nc.jetstream().publish(subject, codec.encode(event), { msgID, headers });
+    this.logger.log({ msg: 'Published event', subject, sagaId: event.sagaId, eventId: event.eventId });
+  }
+}

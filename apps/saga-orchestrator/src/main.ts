@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { ServiceNames } from '@app/contracts';
+import { runMicroservice } from '@app/common';
+import { SagaOrchestratorModule } from './saga-orchestrator.module';
+
+void runMicroservice({
+  service: ServiceNames.orchestrator,
+  module: (config) => SagaOrchestratorModule.forRoot(config),
+});

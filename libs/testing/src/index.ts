@@ -1,0 +1,6 @@
+export * from './free-port';
+export * from './postgres';
+export * from './nats-server';
+export * from './app-process';
+export * from './stack';
+export * from './bootstrap-client';

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { AppName, AppProcess, APPS } from './app-process';
+import { freePort, waitFor } from './free-port';
+import { TestNatsServer } from './nats-server';
+import { createTestDatabase, TestDatabase } from './postgres';
+
+export interface StackOptions {
+  /** Processes per app (two gateways, two orchestrators…). */
+  replicas?: number;
+  /** Extra environment for every process. */
+  env?: Record<string, string>;
+  /** Prefix for database names and log files. */
+  name: string;
+}
+
+/**
+ * The whole system for an end-to-end test: its own nats-server, a fresh database, and every app
+ * as its own process, configured only by environment variables, like containers.
+ */
+export class TestStack {
+  readonly authSecret = randomBytes(32).toString('base64url');
+  readonly processes: AppProcess[] = [];
+  gatewayPorts: number[] = [];
+
+  private constructor(
+    readonly options: StackOptions,
+    readonly nats: TestNatsServer,
+    readonly db: TestDatabase,
+  ) {}
+
+  static async start(options: StackOptions): Promise<TestStack> {
+    const [nats, db] = await Promise.all([TestNatsServer.start(), createTestDatabase(options.name.replace(/\W/g, '_'))]);
+    const stack = new TestStack(options, nats, db);
+    try {
+      await stack.launch();
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  }
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.gatewayPorts[0]}`;
+  }
+
+  get gatewayUrls(): string[] {
+    return this.gatewayPorts.map((p) => `http://127.0.0.1:${p}`);
+  }
+
+  baseEnv(): Record<string, string> {
+    return {
+      NODE_ENV: 'test',
+      NATS_URL: this.nats.url,
+      DB_CONNECTION_URI: this.db.url,
+      AUTH_SECRET: this.authSecret,
+      LOG_LEVEL: 'debug',
+      ...this.options.env,
+    };
+  }
+
+  /** The processes of one app, in start order. */
+  app(name: AppName): AppProcess[] {
+    return this.processes.filter((p) => p.app === name);
+  }
+
+  /** All logs of all processes, for secret scans. */
+  allLogs(): string {
+    return this.processes.map((p) => p.logs).join('\n');
+  }
+
+  private async launch(): Promise<void> {
+    const replicas = this.options.replicas ?? 1;
+    const started: Array<Promise<void>> = [];
+    for (const app of APPS) {
+      for (let i = 0; i < replicas; i += 1) {
+        const env = this.baseEnv();
+        if (app === 'api-gateway') {
+          const port = await freePort();
+          this.gatewayPorts.push(port);
+          env.PORT = String(port);
+        }
+        const proc = new AppProcess(app, `${this.options.name}-${app}-${i + 1}`, env);
+        this.processes.push(proc);
+        started.push(proc.start());
+      }
+    }
+    await Promise.all(started);
+    await this.waitHealthy();
+  }
+
+  /** Resolves once the gateway reports every dependency up. */
+  async waitHealthy(timeoutMs = 30_000): Promise<void> {
+    for (const url of this.gatewayUrls) {
+      await waitFor(`${url}/api/health`, async () => ((await fetch(`${url}/api/health`)).status === 200 ? true : undefined), {
+        timeoutMs,
+        intervalMs: 100,
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.dispose()));
+    await this.nats.destroy();
+    await this.db.drop();
+  }
+}
