@@ -14,6 +14,8 @@ async function main(): Promise<void> {
   const logger = new PinoNestLogger(createRootLogger('api-gateway', config.logLevel));
   const app = await NestFactory.create<NestFastifyApplication>(ApiGatewayModule.forRoot(config), createFastifyAdapter(), {
     logger,
+    // Fastify's own JSON parser is the only one: Nest would add url-encoded forms.
+    bodyParser: false,
   });
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.enableShutdownHooks();
