@@ -12,3 +12,4 @@ export * from './bus/bus.module';
 export * from './microservice/ping.controller';
 export * from './microservice/run-microservice';
 export * from './auth/jwt';
+export * from './microservice/health-server';

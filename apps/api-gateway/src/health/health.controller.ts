@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ServiceNames, Subjects } from '@app/contracts';
-import { BusClient, NATS_CONNECTION } from '@app/common';
+import { BusClient, NATS_CONNECTION, natsAnswers } from '@app/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { NatsConnection } from 'nats';
@@ -39,7 +39,7 @@ export class HealthController {
   @ApiOkResponse({ schema: healthDoc })
   @ApiResponse({ status: 503, description: 'Something is down; the body names it', schema: healthDownDoc })
   async health(@Req() request: FastifyRequest): Promise<{ message: string; dependencies: Record<string, State> }> {
-    const dependencies: Record<string, State> = { nats: await this.natsState() };
+    const dependencies: Record<string, State> = { nats: (await natsAnswers(this.nc, PROBE_TIMEOUT_MS)) ? 'up' : 'down' };
     const results = await Promise.all(
       PROBES.map(async ([service, subject]) => {
         try {
@@ -56,18 +56,5 @@ export class HealthController {
       throw new HttpError(503, 'ServiceUnavailable', `Unavailable: ${down.join(', ')}`, { dependencies });
     }
     return { message: 'Ok', dependencies };
-  }
-
-  private async natsState(): Promise<State> {
-    if (this.nc.isClosed()) return 'down';
-    try {
-      await Promise.race([
-        this.nc.flush(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS).unref()),
-      ]);
-      return 'up';
-    } catch {
-      return 'down';
-    }
   }
 }

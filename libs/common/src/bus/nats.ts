@@ -19,3 +19,10 @@ export function natsConnectionOptions(servers: string[], name: string): Connecti
 export function connectNats(servers: string[], name: string): Promise<NatsConnection> {
   return connect(natsConnectionOptions(servers, name));
 }
+
+/** Whether the server answers a round trip within the timeout (a reconnecting client does not). */
+export async function natsAnswers(nc: NatsConnection, timeoutMs = 1_000): Promise<boolean> {
+  if (nc.isClosed()) return false;
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+  return Promise.race([nc.flush().then(() => true, () => false), timeout]);
+}

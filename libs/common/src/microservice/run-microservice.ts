@@ -3,10 +3,13 @@ import { ServiceName } from '@app/contracts';
 import { AppConfig, loadConfigOrExit } from '@app/config';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { NatsConnection } from 'nats';
+import { DataSource } from 'typeorm';
 import { BusExceptionFilter } from '../bus/bus-exception.filter';
 import { CorrelationInterceptor } from '../bus/correlation.interceptor';
-import { natsConnectionOptions } from '../bus/nats';
+import { natsAnswers, natsConnectionOptions } from '../bus/nats';
 import { createRootLogger, PinoNestLogger } from '../logging/logger';
+import { startHealthServer } from './health-server';
 
 export interface MicroserviceSpec {
   service: ServiceName;
@@ -30,5 +33,17 @@ export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
   app.useGlobalInterceptors(new CorrelationInterceptor());
   app.enableShutdownHooks();
   await app.listen();
+  if (config.healthPort !== undefined) {
+    const nats = app.unwrap<NatsConnection>();
+    const dataSource = app.get(DataSource, { strict: false });
+    const server = startHealthServer(config.healthPort, {
+      service: spec.service,
+      checks: {
+        nats: () => natsAnswers(nats),
+        database: () => dataSource.query('SELECT 1').then(() => true, () => false),
+      },
+    });
+    process.once('SIGTERM', () => server.close());
+  }
   new Logger('Main').log('service ready');
 }
