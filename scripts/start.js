@@ -22,10 +22,15 @@ function ensureEnvFile() {
   console.log('Created .env with a random AUTH_SECRET');
 }
 
+// Tests are not part of the build: changing one must not trigger a rebuild.
+const isTest = (name) => name === 'test' || /\.(spec|int-spec|e2e-spec)\.ts$/.test(name);
+
 function newestMtime(path) {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce((max, entry) => Math.max(max, newestMtime(join(path, entry))), 0);
+  return readdirSync(path)
+    .filter((entry) => !isTest(entry))
+    .reduce((max, entry) => Math.max(max, newestMtime(join(path, entry))), 0);
 }
 
 function needsBuild() {

@@ -100,6 +100,15 @@ describe('POST /api/v1/admin/bootstrap (end to end)', () => {
     expect(await stack.db.query('SELECT status FROM saga_orchestrator.instance_state')).toEqual([{ status: 'INITIALIZED' }]);
   });
 
+  it('carries the request id as the correlation id: saga record and every service\'s log lines', async () => {
+    const reqId = first.headers.get('x-request-id');
+    expect(reqId).toMatch(/^req-/);
+    expect(await stack.db.query('SELECT correlation_id FROM saga_orchestrator.sagas')).toEqual([{ correlation_id: reqId }]);
+    for (const app of ['saga-orchestrator', 'user-service', 'organization-service', 'identity-service'] as const) {
+      expect(stack.app(app)[0].logs).toContain(`"correlationId":"${reqId}"`);
+    }
+  });
+
   it('refuses a second bootstrap with 400, in the error envelope', async () => {
     const second = await bootstrap(stack.gatewayUrl);
     expect(second.status).toBe(400);

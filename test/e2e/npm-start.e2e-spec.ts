@@ -1,0 +1,70 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  bootstrap,
+  createTestDatabase,
+  freePort,
+  REPO_ROOT,
+  TestDatabase,
+  TestNatsServer,
+  waitFor,
+} from '@app/testing';
+
+jest.setTimeout(120_000);
+
+const SERVICES = ['api-gateway', 'saga-orchestrator', 'user-service', 'organization-service', 'identity-service'];
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start (end to end)', () => {
+  let nats: TestNatsServer;
+  let db: TestDatabase;
+  let port: number;
+  let child: ChildProcess;
+  let output = '';
+
+  beforeAll(async () => {
+    [nats, db, port] = await Promise.all([TestNatsServer.start(), createTestDatabase('e2e_start'), freePort()]);
+    // Its own process group, so SIGINT reaches every process as Ctrl-C in a terminal would.
+    child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'start.js')], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', NATS_URL: nats.url, DB_CONNECTION_URI: db.url, PORT: String(port) },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    await waitFor(
+      'the stack started by npm start',
+      async () => ((await fetch(`http://127.0.0.1:${port}/api/health`)).status === 200 ? true : undefined),
+      { timeoutMs: 90_000, intervalMs: 200 },
+    );
+  });
+
+  afterAll(async () => {
+    if (child?.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    await nats?.destroy();
+    await db?.drop();
+  });
+
+  it('runs every service, each with its own prefixed logs, and bootstraps', async () => {
+    expect((await bootstrap(`http://127.0.0.1:${port}`)).status).toBe(200);
+    for (const service of SERVICES) expect(output).toMatch(new RegExp(`^\\[${service}\\] .*service ready`, 'm'));
+  });
+
+  it('stops every service on Ctrl-C', async () => {
+    const pids = [...output.matchAll(/"pid":(\d+)/g)].map((m) => Number(m[1]));
+    expect(new Set(pids).size).toBe(SERVICES.length);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid!, 'SIGINT');
+    await exited;
+    await waitFor('every service to exit', async () => (pids.some(alive) ? undefined : true), { timeoutMs: 15_000 });
+  });
+});
