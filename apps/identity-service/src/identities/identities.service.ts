@@ -24,6 +24,8 @@ export class IdentitiesService {
    * its token. Idempotent on the saga id: a retry re-signs the same record's token.
    */
   async createInstanceAdmin(sagaId: string, orgId: string): Promise<CreateInstanceAdminIdentityReply> {
+    // One instant for the record's expiry and the token's iat, so exp - iat is exactly the age.
+    const now = new Date();
     const { identity, record } = await this.dataSource.transaction(async (m) => {
       await enterSagaStep(m, sagaId);
       const existing = await m.findOne(IdentityEntity, { where: { sagaId } });
@@ -41,7 +43,6 @@ export class IdentitiesService {
         accessTokenTTL: DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
         accessTokenMaxTTL: DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
       });
-      const now = new Date();
       const token = m.create(AccessTokenEntity, {
         identityId: created.id,
         name: INSTANCE_ADMIN_TOKEN_NAME,
@@ -54,7 +55,7 @@ export class IdentitiesService {
       identity: { id: identity.id, name: identity.name, orgId: identity.orgId, isInstanceAdmin: identity.isInstanceAdmin },
       accessToken: {
         id: record.id,
-        token: this.signer.signIdentityAccessToken(identity.id, record.id, new Date(), record.expiresAt),
+        token: this.signer.signIdentityAccessToken(identity.id, record.id, now, record.expiresAt),
       },
     };
   }

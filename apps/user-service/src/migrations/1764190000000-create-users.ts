@@ -8,7 +8,7 @@ export class CreateUsers1764190000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE users (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        email text NOT NULL UNIQUE,
+        email text NOT NULL UNIQUE CHECK (email = lower(email)),
         username text NOT NULL,
         first_name text NOT NULL,
         last_name text NOT NULL,

@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { CompensatedReply, ErrorCodes, UserView } from '@app/contracts';
 import { DomainError } from '@app/common';
 import { enterSagaStep, lockSaga, markSagaCompensated } from '@app/database';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { hashPassword } from './password-hasher';
 import { UserEntity } from './user.entity';
 
 // WIRE: Infisical's bootstrap names the admin user "Admin User".
 const ADMIN_FIRST_NAME = 'Admin';
 const ADMIN_LAST_NAME = 'User';
+const UNIQUE_VIOLATION = '23505';
 
 export function toUserView(user: UserEntity): UserView {
   return {
@@ -26,9 +27,23 @@ export class UsersService {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Idempotent on the saga id: a retried command returns the user it created the first time. */
-  async createAdmin(sagaId: string, email: string, password: string): Promise<UserView> {
+  async createAdmin(sagaId: string, rawEmail: string, password: string): Promise<UserView> {
+    // Emails are stored lower-cased (a CHECK enforces it), whoever sends them.
+    const email = rawEmail.trim().toLowerCase();
     // Hash outside the transaction: it is the slow part, and needs no lock.
     const passwordHash = await hashPassword(password);
+    try {
+      return await this.insertAdmin(sagaId, email, passwordHash);
+    } catch (error) {
+      // Another saga inserted the same email between our check and our insert.
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new DomainError(ErrorCodes.emailTaken, 'User already exists');
+      }
+      throw error;
+    }
+  }
+
+  private insertAdmin(sagaId: string, email: string, passwordHash: string): Promise<UserView> {
     return this.dataSource.transaction(async (m) => {
       await enterSagaStep(m, sagaId);
       const existing = await m.findOne(UserEntity, { where: { sagaId } });

@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# One image for every service; the command picks the app: node dist/apps/<app>/main.js
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No install scripts, as package.json's allowScripts says: argon2 ships its prebuilt binary.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY nest-cli.json tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY libs ./libs
+COPY apps ./apps
+RUN npm run build
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The bundles keep node_modules external, so the runtime needs the production dependencies.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# Owned by the runtime user so a named volume mounted here (bootstrapctl's token) is writable.
+RUN mkdir /bootstrap && chown 1000:1000 /bootstrap
+# The image's `node` user, numeric so Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
+EXPOSE 8080
+CMD ["node", "dist/apps/api-gateway/main.js"]

@@ -1,0 +1,190 @@
+import crypto, { randomUUID } from 'node:crypto';
+import slugify from '@sindresorhus/slugify';
+import { ErrorCodes } from '@app/contracts';
+import { openServiceDatabase } from '@app/database';
+import { createTestDatabase, TestDatabase } from '@app/testing';
+import { DataSource } from 'typeorm';
+import { organizationDatabase } from '../src/organization.database';
+import { MembershipEntity } from '../src/organizations/membership.entity';
+import { OrganizationEntity } from '../src/organizations/organization.entity';
+import { OrganizationsService } from '../src/organizations/organizations.service';
+
+describe(OrganizationsService.name, () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let organizations: OrganizationsService;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('int_orgs');
+    dataSource = await openServiceDatabase(db.url, organizationDatabase);
+    organizations = new OrganizationsService(dataSource);
+  }, 30_000);
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  const orgs = () => dataSource.getRepository(OrganizationEntity);
+  const memberships = () => dataSource.getRepository(MembershipEntity);
+
+  describe('createWithAdmin', () => {
+    it('creates the organization with the given name', async () => {
+      const created = await organizations.createWithAdmin(randomUUID(), 'Acme Corp', randomUUID());
+      await expect(orgs().findOneByOrFail({ id: created.id })).resolves.toMatchObject({ name: 'Acme Corp', slug: created.slug });
+    });
+
+    it('slugs the name plus four random characters, as slugify(name-xxxx)', async () => {
+      const { slug } = await organizations.createWithAdmin(randomUUID(), 'Acme Corp', randomUUID());
+      const prefix = `${slugify('Acme Corp')}-`;
+      expect(slug.startsWith(prefix)).toBe(true);
+      // slugify lower-cases the suffix and may split it at camel case (vE5l -> v-e5l).
+      expect(slug.slice(prefix.length).replace(/-/g, '')).toMatch(/^[0-9a-z]{4}$/);
+    });
+
+    it('gives the admin user an admin membership of the organization', async () => {
+      const sagaId = randomUUID();
+      const userId = randomUUID();
+      const org = await organizations.createWithAdmin(sagaId, 'Members Inc', userId);
+      await expect(memberships().findBy({ orgId: org.id })).resolves.toEqual([
+        expect.objectContaining({ userId, identityId: null, role: 'admin', sagaId }),
+      ]);
+    });
+
+    it('is idempotent on the saga id: a retry returns the same organization and membership', async () => {
+      const sagaId = randomUUID();
+      const userId = randomUUID();
+      const first = await organizations.createWithAdmin(sagaId, 'Retry Ltd', userId);
+      const second = await organizations.createWithAdmin(sagaId, 'Retry Ltd', userId);
+      expect(second).toStrictEqual(first);
+      await expect(orgs().countBy({ sagaId })).resolves.toBe(1);
+      await expect(memberships().countBy({ orgId: first.id })).resolves.toBe(1);
+    });
+
+    it('draws a new suffix when the slug is already taken', async () => {
+      // Suffix digits: 0000 for the first organization, 0000 again (taken) then 1111 for the second.
+      const draws = [...'00000000'].concat([...'1111']).map(Number);
+      const randomInt = jest.spyOn(crypto, 'randomInt') as unknown as jest.SpyInstance<number, []>;
+      randomInt.mockImplementation(() => draws.shift() ?? 2);
+      try {
+        const first = await organizations.createWithAdmin(randomUUID(), 'Collide', randomUUID());
+        const second = await organizations.createWithAdmin(randomUUID(), 'Collide', randomUUID());
+        expect([first.slug, second.slug]).toEqual(['collide-0000', 'collide-1111']);
+      } finally {
+        randomInt.mockRestore();
+      }
+    });
+
+    it('gives organizations of the same name distinct slugs', async () => {
+      const created = await Promise.all(
+        Array.from({ length: 30 }, () => organizations.createWithAdmin(randomUUID(), 'Same Name', randomUUID())),
+      );
+      expect(new Set(created.map((o) => o.slug)).size).toBe(30);
+    });
+  });
+
+  describe('addIdentityMembership', () => {
+    it('adds an admin membership for the identity', async () => {
+      const sagaId = randomUUID();
+      const identityId = randomUUID();
+      const org = await organizations.createWithAdmin(sagaId, 'Identity Co', randomUUID());
+      const membershipId = await organizations.addIdentityMembership(sagaId, org.id, identityId);
+      await expect(memberships().findOneByOrFail({ id: membershipId })).resolves.toMatchObject({
+        orgId: org.id,
+        identityId,
+        userId: null,
+        role: 'admin',
+        sagaId,
+      });
+    });
+
+    it('is idempotent: a retry returns the same membership and adds none', async () => {
+      const sagaId = randomUUID();
+      const identityId = randomUUID();
+      const org = await organizations.createWithAdmin(sagaId, 'Identity Retry', randomUUID());
+      const first = await organizations.addIdentityMembership(sagaId, org.id, identityId);
+      const second = await organizations.addIdentityMembership(sagaId, org.id, identityId);
+      expect(second).toBe(first);
+      await expect(memberships().countBy({ orgId: org.id, identityId })).resolves.toBe(1);
+    });
+
+    it('refuses an unknown organization with ORGANIZATION.NOT_FOUND', async () => {
+      await expect(organizations.addIdentityMembership(randomUUID(), randomUUID(), randomUUID())).rejects.toMatchObject({
+        name: 'DomainError',
+        code: ErrorCodes.organizationNotFound,
+      });
+    });
+  });
+
+  describe('removeIdentityMembershipsForSaga', () => {
+    it("removes the saga's identity membership and keeps the user's", async () => {
+      const sagaId = randomUUID();
+      const userId = randomUUID();
+      const org = await organizations.createWithAdmin(sagaId, 'Remove Identity', userId);
+      await organizations.addIdentityMembership(sagaId, org.id, randomUUID());
+      await expect(organizations.removeIdentityMembershipsForSaga(sagaId)).resolves.toEqual({ removed: 1 });
+      await expect(memberships().findBy({ orgId: org.id })).resolves.toEqual([expect.objectContaining({ userId })]);
+    });
+
+    it('is idempotent: a second call removes nothing', async () => {
+      const sagaId = randomUUID();
+      const org = await organizations.createWithAdmin(sagaId, 'Remove Twice', randomUUID());
+      await organizations.addIdentityMembership(sagaId, org.id, randomUUID());
+      await organizations.removeIdentityMembershipsForSaga(sagaId);
+      await expect(organizations.removeIdentityMembershipsForSaga(sagaId)).resolves.toEqual({ removed: 0 });
+    });
+
+    it('refuses an addIdentityMembership that arrives after it with SAGA.CANCELLED', async () => {
+      const sagaId = randomUUID();
+      const org = await organizations.createWithAdmin(sagaId, 'Late Membership', randomUUID());
+      await organizations.removeIdentityMembershipsForSaga(sagaId);
+      const identityId = randomUUID();
+      await expect(organizations.addIdentityMembership(sagaId, org.id, identityId)).rejects.toMatchObject({
+        code: ErrorCodes.sagaCancelled,
+      });
+      await expect(memberships().countBy({ identityId })).resolves.toBe(0);
+    });
+  });
+
+  describe('deleteForSaga', () => {
+    it('deletes the organization and, by cascade, all its memberships', async () => {
+      const sagaId = randomUUID();
+      const org = await organizations.createWithAdmin(sagaId, 'Doomed', randomUUID());
+      await organizations.addIdentityMembership(sagaId, org.id, randomUUID());
+      await expect(organizations.deleteForSaga(sagaId)).resolves.toEqual({ removed: 1 });
+      await expect(orgs().existsBy({ id: org.id })).resolves.toBe(false);
+      await expect(memberships().countBy({ orgId: org.id })).resolves.toBe(0);
+    });
+
+    it('is idempotent: a second call removes nothing', async () => {
+      const sagaId = randomUUID();
+      await organizations.createWithAdmin(sagaId, 'Doomed Twice', randomUUID());
+      await organizations.deleteForSaga(sagaId);
+      await expect(organizations.deleteForSaga(sagaId)).resolves.toEqual({ removed: 0 });
+    });
+
+    it('leaves the organizations of other sagas alone', async () => {
+      const kept = await organizations.createWithAdmin(randomUUID(), 'Kept', randomUUID());
+      await organizations.deleteForSaga(randomUUID());
+      await expect(orgs().existsBy({ id: kept.id })).resolves.toBe(true);
+    });
+
+    it('refuses a createWithAdmin that arrives after the compensation with SAGA.CANCELLED', async () => {
+      const sagaId = randomUUID();
+      await expect(organizations.deleteForSaga(sagaId)).resolves.toEqual({ removed: 0 });
+      await expect(organizations.createWithAdmin(sagaId, 'Too Late', randomUUID())).rejects.toMatchObject({
+        name: 'DomainError',
+        code: ErrorCodes.sagaCancelled,
+      });
+    });
+
+    it('creates nothing for a createWithAdmin that arrives after the compensation', async () => {
+      const sagaId = randomUUID();
+      const userId = randomUUID();
+      await organizations.deleteForSaga(sagaId);
+      await organizations.createWithAdmin(sagaId, 'Too Late Nothing', userId).catch(() => undefined);
+      await expect(orgs().countBy({ sagaId })).resolves.toBe(0);
+      await expect(memberships().countBy({ userId })).resolves.toBe(0);
+    });
+  });
+});
