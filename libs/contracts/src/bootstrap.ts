@@ -29,18 +29,27 @@ export const BootstrapRequestSchema = z.object({
 });
 export type BootstrapRequest = z.infer<typeof BootstrapRequestSchema>;
 
+/** WIRE: a user as Infisical's API shows one. */
+export interface UserView {
+  id: string;
+  email: string;
+  username: string;
+  firstName: string;
+  lastName: string;
+  superAdmin: boolean;
+}
+
+export interface OrganizationView {
+  id: string;
+  name: string;
+  slug: string;
+}
+
 /** The HTTP 200 body of a successful bootstrap (WIRE: exactly Infisical's documented shape). */
 export interface BootstrapResponse {
   message: 'Successfully bootstrapped instance';
-  user: {
-    id: string;
-    email: string;
-    username: string;
-    firstName: string;
-    lastName: string;
-    superAdmin: boolean;
-  };
-  organization: { id: string; name: string; slug: string };
+  user: UserView;
+  organization: OrganizationView;
   identity: { id: string; name: string; credentials: { token: string } };
 }
 

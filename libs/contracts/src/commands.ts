@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BootstrapRequestSchema, BootstrapResponse } from './bootstrap';
+import { BootstrapRequestSchema, BootstrapResponse, OrganizationView, UserView } from './bootstrap';
 import { Subjects } from './subjects';
 
 /*
@@ -36,19 +36,6 @@ export const CreateInstanceAdminIdentitySchema = z.object({
 /** Compensations are keyed on the saga alone: a step that timed out may have run without us learning its ids. */
 export const CompensateSchema = SagaScoped;
 
-export interface UserView {
-  id: string;
-  email: string;
-  username: string;
-  firstName: string;
-  lastName: string;
-  superAdmin: boolean;
-}
-export interface OrganizationView {
-  id: string;
-  name: string;
-  slug: string;
-}
 export interface PingReply {
   service: string;
   ok: boolean;
@@ -105,3 +92,4 @@ export interface CommandMap {
   [Subjects.identity.ping]: { request: Record<string, never>; reply: PingReply };
 }
 export type CommandSubject = keyof CommandMap;
+export type ReplyOf<S extends CommandSubject> = CommandMap[S]['reply'];

@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@app/contracts';
 import { DomainError } from '@app/common';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 /*
  * Participant-side saga guard. A command that timed out may still run after the orchestrator
@@ -13,7 +13,7 @@ export const COMPENSATED_SAGAS_DDL =
   'CREATE TABLE compensated_sagas (saga_id uuid PRIMARY KEY, compensated_at timestamptz NOT NULL DEFAULT now())';
 
 /** Call first inside the transaction of a compensation. */
-export async function lockSaga(manager: EntityManager, sagaId: string): Promise<void> {
+async function lockSaga(manager: EntityManager, sagaId: string): Promise<void> {
   await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`saga:${sagaId}`]);
 }
 
@@ -26,6 +26,23 @@ export async function enterSagaStep(manager: EntityManager, sagaId: string): Pro
   }
 }
 
-export async function markSagaCompensated(manager: EntityManager, sagaId: string): Promise<void> {
+async function markSagaCompensated(manager: EntityManager, sagaId: string): Promise<void> {
   await manager.query('INSERT INTO compensated_sagas (saga_id) VALUES ($1) ON CONFLICT DO NOTHING', [sagaId]);
+}
+
+/**
+ * Runs a compensation: under the saga's lock, `undo` removes what the saga created, and the
+ * tombstone then refuses any of the saga's steps that arrive later. Idempotent.
+ */
+export function compensateSaga(
+  dataSource: DataSource,
+  sagaId: string,
+  undo: (manager: EntityManager) => Promise<number>,
+): Promise<{ removed: number }> {
+  return dataSource.transaction(async (m) => {
+    await lockSaga(m, sagaId);
+    const removed = await undo(m);
+    await markSagaCompensated(m, sagaId);
+    return { removed };
+  });
 }

@@ -5,7 +5,7 @@ import {
   INSTANCE_ADMIN_IDENTITY_NAME,
   INSTANCE_ADMIN_TOKEN_NAME,
 } from '@app/contracts';
-import { enterSagaStep, lockSaga, markSagaCompensated } from '@app/database';
+import { compensateSaga, enterSagaStep } from '@app/database';
 import { DataSource, IsNull } from 'typeorm';
 import { AccessTokenEntity } from './access-token.entity';
 import { IdentityEntity } from './identity.entity';
@@ -61,12 +61,7 @@ export class IdentitiesService {
   }
 
   /** Compensation: the identity goes with its Token Auth and token records, so its tokens die. */
-  async deleteForSaga(sagaId: string): Promise<CompensatedReply> {
-    return this.dataSource.transaction(async (m) => {
-      await lockSaga(m, sagaId);
-      const result = await m.delete(IdentityEntity, { sagaId });
-      await markSagaCompensated(m, sagaId);
-      return { removed: result.affected ?? 0 };
-    });
+  deleteForSaga(sagaId: string): Promise<CompensatedReply> {
+    return compensateSaga(this.dataSource, sagaId, async (m) => (await m.delete(IdentityEntity, { sagaId })).affected ?? 0);
   }
 }

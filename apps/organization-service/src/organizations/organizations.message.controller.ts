@@ -1,17 +1,15 @@
 import { Controller } from '@nestjs/common';
 import {
   AddIdentityMembershipSchema,
-  CommandMap,
   CompensateSchema,
   CreateOrganizationSchema,
+  ReplyOf,
   Subjects,
 } from '@app/contracts';
 import { PayloadPipe } from '@app/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
 import { OrganizationsService } from './organizations.service';
-
-type Reply<S extends keyof CommandMap> = Promise<CommandMap[S]['reply']>;
 
 @Controller()
 export class OrganizationsMessageController {
@@ -20,21 +18,21 @@ export class OrganizationsMessageController {
   @MessagePattern(Subjects.organization.create)
   async create(
     @Payload(new PayloadPipe(CreateOrganizationSchema)) cmd: z.infer<typeof CreateOrganizationSchema>,
-  ): Reply<typeof Subjects.organization.create> {
+  ): Promise<ReplyOf<typeof Subjects.organization.create>> {
     return { organization: await this.organizations.createWithAdmin(cmd.sagaId, cmd.name, cmd.adminUserId) };
   }
 
   @MessagePattern(Subjects.organization.delete)
   delete(
     @Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>,
-  ): Reply<typeof Subjects.organization.delete> {
+  ): Promise<ReplyOf<typeof Subjects.organization.delete>> {
     return this.organizations.deleteForSaga(cmd.sagaId);
   }
 
   @MessagePattern(Subjects.organization.addIdentityMembership)
   async addIdentityMembership(
     @Payload(new PayloadPipe(AddIdentityMembershipSchema)) cmd: z.infer<typeof AddIdentityMembershipSchema>,
-  ): Reply<typeof Subjects.organization.addIdentityMembership> {
+  ): Promise<ReplyOf<typeof Subjects.organization.addIdentityMembership>> {
     const membershipId = await this.organizations.addIdentityMembership(cmd.sagaId, cmd.organizationId, cmd.identityId);
     return { membershipId };
   }
@@ -42,7 +40,7 @@ export class OrganizationsMessageController {
   @MessagePattern(Subjects.organization.removeIdentityMembership)
   removeIdentityMembership(
     @Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>,
-  ): Reply<typeof Subjects.organization.removeIdentityMembership> {
+  ): Promise<ReplyOf<typeof Subjects.organization.removeIdentityMembership>> {
     return this.organizations.removeIdentityMembershipsForSaga(cmd.sagaId);
   }
 }

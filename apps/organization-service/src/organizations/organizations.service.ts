@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CompensatedReply, ErrorCodes, OrganizationView } from '@app/contracts';
 import { DomainError } from '@app/common';
-import { enterSagaStep, execute, lockSaga, markSagaCompensated } from '@app/database';
+import { compensateSaga, enterSagaStep, execute } from '@app/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { MembershipEntity } from './membership.entity';
 import { OrganizationEntity } from './organization.entity';
@@ -48,27 +48,16 @@ export class OrganizationsService {
     });
   }
 
-  async removeIdentityMembershipsForSaga(sagaId: string): Promise<CompensatedReply> {
-    return this.dataSource.transaction(async (m) => {
-      await lockSaga(m, sagaId);
-      const { affected } = await execute(
-        m,
-        'DELETE FROM org_memberships WHERE saga_id = $1 AND identity_id IS NOT NULL',
-        [sagaId],
-      );
-      await markSagaCompensated(m, sagaId);
-      return { removed: affected };
+  removeIdentityMembershipsForSaga(sagaId: string): Promise<CompensatedReply> {
+    return compensateSaga(this.dataSource, sagaId, async (m) => {
+      const sql = 'DELETE FROM org_memberships WHERE saga_id = $1 AND identity_id IS NOT NULL';
+      return (await execute(m, sql, [sagaId])).affected;
     });
   }
 
   /** Compensation of createWithAdmin: the organization goes, and its memberships with it. */
-  async deleteForSaga(sagaId: string): Promise<CompensatedReply> {
-    return this.dataSource.transaction(async (m) => {
-      await lockSaga(m, sagaId);
-      const result = await m.delete(OrganizationEntity, { sagaId });
-      await markSagaCompensated(m, sagaId);
-      return { removed: result.affected ?? 0 };
-    });
+  deleteForSaga(sagaId: string): Promise<CompensatedReply> {
+    return compensateSaga(this.dataSource, sagaId, async (m) => (await m.delete(OrganizationEntity, { sagaId })).affected ?? 0);
   }
 
   private async insertWithUniqueSlug(m: EntityManager, name: string, sagaId: string): Promise<OrganizationEntity> {

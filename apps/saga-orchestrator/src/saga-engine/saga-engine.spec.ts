@@ -1,5 +1,5 @@
 import { SagaEngine } from './saga-engine';
-import { SagaContext, SagaDefinition, SagaPatch, SagaRecord, SagaStore, step } from './saga.types';
+import { newSagaRecord, SagaContext, SagaDefinition, SagaPatch, SagaRecord, SagaStore, step } from './saga.types';
 
 interface Data {
   userId?: string;
@@ -28,20 +28,7 @@ class MemoryStore implements SagaStore {
 const SAGA_ID = '00000000-0000-4000-8000-000000000001';
 
 function newRecord(store: MemoryStore): SagaRecord<Data> {
-  const record: SagaRecord<Data> = {
-    id: SAGA_ID,
-    type: 'test',
-    state: 'RUNNING',
-    currentStep: null,
-    completedSteps: [],
-    toCompensate: [],
-    compensatedSteps: [],
-    failedStep: null,
-    error: null,
-    data: {},
-    version: 1,
-    deadlineAt: new Date(Date.now() + 60_000),
-  };
+  const record = newSagaRecord<Data>(SAGA_ID, 'test', {}, new Date(Date.now() + 60_000));
   store.rows.set(record.id, { ...record });
   return record;
 }

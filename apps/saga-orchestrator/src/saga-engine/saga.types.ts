@@ -51,6 +51,24 @@ export interface SagaRecord<D = unknown> {
   deadlineAt: Date;
 }
 
+/** The row of a saga that was just recorded (version 1, nothing run yet). */
+export function newSagaRecord<D>(id: string, type: string, data: D, deadlineAt: Date): SagaRecord<D> {
+  return {
+    id,
+    type,
+    state: 'RUNNING',
+    currentStep: null,
+    completedSteps: [],
+    toCompensate: [],
+    compensatedSteps: [],
+    failedStep: null,
+    error: null,
+    data,
+    version: 1,
+    deadlineAt,
+  };
+}
+
 export type SagaPatch<D> = Partial<Omit<SagaRecord<D>, 'id' | 'type' | 'version' | 'deadlineAt'>>;
 
 /** Persistence port of the engine: a Postgres table in production, a Map in unit tests. */

@@ -1,11 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { CommandMap, CompensateSchema, CreateAdminUserSchema, Subjects } from '@app/contracts';
+import { CompensateSchema, CreateAdminUserSchema, ReplyOf, Subjects } from '@app/contracts';
 import { PayloadPipe } from '@app/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
 import { UsersService } from './users.service';
-
-type Reply<S extends keyof CommandMap> = Promise<CommandMap[S]['reply']>;
 
 @Controller()
 export class UsersMessageController {
@@ -14,12 +12,12 @@ export class UsersMessageController {
   @MessagePattern(Subjects.user.createAdmin)
   async createAdmin(
     @Payload(new PayloadPipe(CreateAdminUserSchema)) cmd: z.infer<typeof CreateAdminUserSchema>,
-  ): Reply<typeof Subjects.user.createAdmin> {
+  ): Promise<ReplyOf<typeof Subjects.user.createAdmin>> {
     return { user: await this.users.createAdmin(cmd.sagaId, cmd.email, cmd.password) };
   }
 
   @MessagePattern(Subjects.user.delete)
-  delete(@Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>): Reply<typeof Subjects.user.delete> {
+  delete(@Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>): Promise<ReplyOf<typeof Subjects.user.delete>> {
     return this.users.deleteForSaga(cmd.sagaId);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CompensatedReply, ErrorCodes, UserView } from '@app/contracts';
 import { DomainError } from '@app/common';
-import { enterSagaStep, lockSaga, markSagaCompensated } from '@app/database';
+import { compensateSaga, enterSagaStep } from '@app/database';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { hashPassword } from './password-hasher';
 import { UserEntity } from './user.entity';
@@ -67,12 +67,7 @@ export class UsersService {
   }
 
   /** Compensation of createAdmin: idempotent, and refuses the create should it arrive later. */
-  async deleteForSaga(sagaId: string): Promise<CompensatedReply> {
-    return this.dataSource.transaction(async (m) => {
-      await lockSaga(m, sagaId);
-      const result = await m.delete(UserEntity, { sagaId });
-      await markSagaCompensated(m, sagaId);
-      return { removed: result.affected ?? 0 };
-    });
+  deleteForSaga(sagaId: string): Promise<CompensatedReply> {
+    return compensateSaga(this.dataSource, sagaId, async (m) => (await m.delete(UserEntity, { sagaId })).affected ?? 0);
   }
 }

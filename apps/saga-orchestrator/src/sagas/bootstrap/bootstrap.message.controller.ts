@@ -1,11 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { BootstrapStartSchema, CommandMap, Subjects } from '@app/contracts';
+import { BootstrapStartSchema, ReplyOf, Subjects } from '@app/contracts';
 import { currentCorrelationId, PayloadPipe } from '@app/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
 import { BootstrapService } from './bootstrap.service';
-
-type Reply<S extends keyof CommandMap> = Promise<CommandMap[S]['reply']>;
 
 @Controller()
 export class BootstrapMessageController {
@@ -14,12 +12,12 @@ export class BootstrapMessageController {
   @MessagePattern(Subjects.bootstrap.start)
   start(
     @Payload(new PayloadPipe(BootstrapStartSchema)) cmd: z.infer<typeof BootstrapStartSchema>,
-  ): Reply<typeof Subjects.bootstrap.start> {
+  ): Promise<ReplyOf<typeof Subjects.bootstrap.start>> {
     return this.bootstrap.start(cmd, currentCorrelationId() ?? 'unknown');
   }
 
   @MessagePattern(Subjects.bootstrap.getState)
-  getState(): Reply<typeof Subjects.bootstrap.getState> {
+  getState(): Promise<ReplyOf<typeof Subjects.bootstrap.getState>> {
     return this.bootstrap.getState();
   }
 }

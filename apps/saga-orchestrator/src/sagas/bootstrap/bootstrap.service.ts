@@ -12,7 +12,7 @@ import { AppConfig, APP_CONFIG } from '@app/config';
 import { BootstrapEventsPublisher } from '../../events/bootstrap-events.publisher';
 import { InstanceService } from '../../instance/instance.service';
 import { SagaEngine } from '../../saga-engine/saga-engine';
-import { SagaContext, SagaDefinition, SagaRecord } from '../../saga-engine/saga.types';
+import { newSagaRecord, SagaContext, SagaDefinition } from '../../saga-engine/saga.types';
 import { BootstrapData, bootstrapSaga, BootstrapTransient } from './bootstrap.saga';
 
 const STEP_TIMEOUT_MS = 5_000;
@@ -65,21 +65,7 @@ export class BootstrapService {
       transient: { password: request.password },
       remainingMs: () => Math.max(0, deadlineAt.getTime() - Date.now()),
     };
-    const record: SagaRecord<BootstrapData> = {
-      id: sagaId,
-      type: this.saga.type,
-      state: 'RUNNING',
-      currentStep: null,
-      completedSteps: [],
-      toCompensate: [],
-      compensatedSteps: [],
-      failedStep: null,
-      error: null,
-      data,
-      version: 1,
-      deadlineAt,
-    };
-    const outcome = await this.engine.run(this.saga, record, ctx);
+    const outcome = await this.engine.run(this.saga, newSagaRecord(sagaId, this.saga.type, data, deadlineAt), ctx);
 
     if (outcome.state === 'COMPLETED') {
       const user = ctx.data.user!;
