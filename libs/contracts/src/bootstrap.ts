@@ -29,6 +29,14 @@ export const BootstrapRequestSchema = z.object({
 });
 export type BootstrapRequest = z.infer<typeof BootstrapRequestSchema>;
 
+/**
+ * The `Idempotency-Key` header (beyond Infisical): with it, a caller whose response was lost can
+ * repeat the same bootstrap within BOOTSTRAP_RECLAIM_WINDOW and get a freshly minted token.
+ */
+export const IdempotencyKeySchema = z
+  .string()
+  .regex(/^[\x20-\x7e]{1,128}$/, { error: 'Idempotency-Key must be 1 to 128 printable ASCII characters' });
+
 /** WIRE: a user as Infisical's API shows one. */
 export interface UserView {
   id: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BootstrapRequestSchema, BootstrapResponse, OrganizationView, UserView } from './bootstrap';
+import { BootstrapRequestSchema, BootstrapResponse, IdempotencyKeySchema, OrganizationView, UserView } from './bootstrap';
 import { Subjects } from './subjects';
 
 /*
@@ -13,7 +13,7 @@ const SagaScoped = z.object({ sagaId });
 
 export const EmptySchema = z.object({});
 
-export const BootstrapStartSchema = BootstrapRequestSchema;
+export const BootstrapStartSchema = BootstrapRequestSchema.extend({ idempotencyKey: IdempotencyKeySchema.optional() });
 export const CreateAdminUserSchema = z.object({
   sagaId,
   email: z.email(),
@@ -33,6 +33,9 @@ export const CreateInstanceAdminIdentitySchema = z.object({
   sagaId,
   organizationId: z.uuid(),
 });
+export const VerifyPasswordSchema = z.object({ userId: z.uuid(), password: z.string().min(1).max(1024) });
+export const ReissueInstanceAdminTokenSchema = z.object({ identityId: z.uuid() });
+export const AuthenticateSchema = z.object({ token: z.string().min(1).max(8192) });
 /** Compensations are keyed on the saga alone: a step that timed out may have run without us learning its ids. */
 export const CompensateSchema = SagaScoped;
 
@@ -40,6 +43,8 @@ export interface PingReply {
   service: string;
   ok: boolean;
   database: 'up' | 'down';
+  /** Orchestrator only: sagas whose rollback keeps failing and that hold the instance claim. */
+  attention?: Array<{ sagaId: string; state: string; failedStep: string | null }>;
 }
 export interface StepTiming {
   name: string;
@@ -62,6 +67,14 @@ export interface CreateInstanceAdminIdentityReply {
   accessToken: { id: string; token: string };
 }
 
+/** Who a valid access token belongs to. */
+export interface AuthenticatedIdentity {
+  identityId: string;
+  tokenId: string;
+  orgId: string;
+  isInstanceAdmin: boolean;
+}
+
 /** Ties each command subject to its payload and reply, for the typed bus client. */
 export interface CommandMap {
   [Subjects.bootstrap.start]: { request: z.input<typeof BootstrapStartSchema>; reply: BootstrapStartReply };
@@ -69,6 +82,7 @@ export interface CommandMap {
   [Subjects.bootstrap.ping]: { request: Record<string, never>; reply: PingReply };
   [Subjects.user.createAdmin]: { request: z.input<typeof CreateAdminUserSchema>; reply: { user: UserView } };
   [Subjects.user.delete]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
+  [Subjects.user.verifyPassword]: { request: z.input<typeof VerifyPasswordSchema>; reply: { valid: boolean } };
   [Subjects.user.ping]: { request: Record<string, never>; reply: PingReply };
   [Subjects.organization.create]: {
     request: z.input<typeof CreateOrganizationSchema>;
@@ -89,6 +103,11 @@ export interface CommandMap {
     reply: CreateInstanceAdminIdentityReply;
   };
   [Subjects.identity.delete]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
+  [Subjects.identity.reissueInstanceAdminToken]: {
+    request: z.input<typeof ReissueInstanceAdminTokenSchema>;
+    reply: Pick<CreateInstanceAdminIdentityReply, 'accessToken'>;
+  };
+  [Subjects.identity.authenticate]: { request: z.input<typeof AuthenticateSchema>; reply: AuthenticatedIdentity };
   [Subjects.identity.ping]: { request: Record<string, never>; reply: PingReply };
 }
 export type CommandSubject = keyof CommandMap;

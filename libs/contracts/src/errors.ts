@@ -9,7 +9,12 @@ export const ErrorCodes = {
   bootstrapInProgress: 'INSTANCE.BOOTSTRAP_IN_PROGRESS',
   bootstrapStepFailed: 'BOOTSTRAP.STEP_FAILED',
   sagaCancelled: 'SAGA.CANCELLED',
+  dependencyUnavailable: 'SERVICE.DEPENDENCY_UNAVAILABLE',
   emailTaken: 'USER.EMAIL_TAKEN',
+  userNotFound: 'USER.NOT_FOUND',
+  identityNotFound: 'IDENTITY.NOT_FOUND',
+  tokenInvalid: 'TOKEN.INVALID',
+  tokenRevoked: 'TOKEN.REVOKED',
   organizationNotFound: 'ORGANIZATION.NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -12,6 +12,7 @@ export const Subjects = {
   user: {
     createAdmin: 'user.cmd.create-admin',
     delete: 'user.cmd.delete',
+    verifyPassword: 'user.cmd.verify-password',
     ping: 'user.cmd.ping',
   },
   organization: {
@@ -24,6 +25,8 @@ export const Subjects = {
   identity: {
     createInstanceAdmin: 'identity.cmd.create-instance-admin',
     delete: 'identity.cmd.delete',
+    reissueInstanceAdminToken: 'identity.cmd.reissue-instance-admin-token',
+    authenticate: 'identity.cmd.authenticate',
     ping: 'identity.cmd.ping',
   },
 } as const;

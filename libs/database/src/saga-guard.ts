@@ -12,7 +12,7 @@ import { DataSource, EntityManager } from 'typeorm';
 export const COMPENSATED_SAGAS_DDL =
   'CREATE TABLE compensated_sagas (saga_id uuid PRIMARY KEY, compensated_at timestamptz NOT NULL DEFAULT now())';
 
-/** Call first inside the transaction of a compensation. */
+/** Serializes the commands of one saga on this service, until the transaction ends. */
 async function lockSaga(manager: EntityManager, sagaId: string): Promise<void> {
   await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`saga:${sagaId}`]);
 }
