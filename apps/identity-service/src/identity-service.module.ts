@@ -3,6 +3,8 @@ import { ServiceNames, Subjects } from '@app/contracts';
 import { authJwtModule, pingController } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { AccessTokensMessageController } from './identities/access-tokens.message.controller';
+import { AccessTokensService } from './identities/access-tokens.service';
 import { IdentitiesMessageController } from './identities/identities.message.controller';
 import { IdentitiesService } from './identities/identities.service';
 import { TokenSigner } from './identities/token-signer';
@@ -14,8 +16,8 @@ export class IdentityServiceModule {
     return {
       module: IdentityServiceModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forService(identityDatabase), authJwtModule()],
-      controllers: [IdentitiesMessageController, pingController(Subjects.identity.ping, ServiceNames.identity)],
-      providers: [IdentitiesService, TokenSigner],
+      controllers: [IdentitiesMessageController, AccessTokensMessageController, pingController(Subjects.identity.ping, ServiceNames.identity)],
+      providers: [IdentitiesService, AccessTokensService, TokenSigner],
     };
   }
 }

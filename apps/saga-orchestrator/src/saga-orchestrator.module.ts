@@ -1,15 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceNames, Subjects } from '@app/contracts';
-import { BusModule, pingController } from '@app/common';
+import { ServiceNames } from '@app/contracts';
+import { BusModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { BootstrapEventsPublisher } from './events/bootstrap-events.publisher';
 import { InstanceService } from './instance/instance.service';
 import { orchestratorDatabase } from './orchestrator.database';
 import { SagaEngine } from './saga-engine/saga-engine';
+import { SagaRegistry } from './saga-engine/saga-handler';
+import { SagaSweeper } from './saga-engine/saga-sweeper';
 import { TypeormSagaStore } from './saga-engine/typeorm-saga.store';
+import { BootstrapSagaHandler } from './sagas/bootstrap/bootstrap.handler';
 import { BootstrapMessageController } from './sagas/bootstrap/bootstrap.message.controller';
 import { BootstrapService } from './sagas/bootstrap/bootstrap.service';
+import { ReclaimService } from './sagas/bootstrap/reclaim.service';
 
 @Module({})
 export class SagaOrchestratorModule {
@@ -21,12 +25,16 @@ export class SagaOrchestratorModule {
         DatabaseModule.forService(orchestratorDatabase),
         BusModule.forRoot(`${ServiceNames.orchestrator}-client`),
       ],
-      controllers: [BootstrapMessageController, pingController(Subjects.bootstrap.ping, ServiceNames.orchestrator)],
+      controllers: [BootstrapMessageController],
       providers: [
         TypeormSagaStore,
         { provide: SagaEngine, inject: [TypeormSagaStore], useFactory: (store: TypeormSagaStore) => new SagaEngine(store) },
+        SagaRegistry,
+        SagaSweeper,
         InstanceService,
         BootstrapEventsPublisher,
+        BootstrapSagaHandler,
+        ReclaimService,
         BootstrapService,
       ],
     };

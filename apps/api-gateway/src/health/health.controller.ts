@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
-import { ServiceNames, Subjects } from '@app/contracts';
+import { PingReply, ServiceNames, Subjects } from '@app/contracts';
 import { BusClient, NATS_CONNECTION, natsAnswers } from '@app/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -9,7 +9,8 @@ import { HttpError } from '../http/http-error';
 
 const PROBE_TIMEOUT_MS = 1_000;
 
-type State = 'up' | 'down';
+type State = 'up' | 'down' | 'degraded';
+type Attention = NonNullable<PingReply['attention']>;
 
 const PROBES = [
   [ServiceNames.orchestrator, Subjects.bootstrap.ping],
@@ -38,13 +39,17 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: NATS and every service (with its database) answer' })
   @ApiOkResponse({ schema: healthDoc })
   @ApiResponse({ status: 503, description: 'Something is down; the body names it', schema: healthDownDoc })
-  async health(@Req() request: FastifyRequest): Promise<{ message: string; dependencies: Record<string, State> }> {
+  async health(
+    @Req() request: FastifyRequest,
+  ): Promise<{ message: string; dependencies: Record<string, State>; attention?: Attention }> {
     const dependencies: Record<string, State> = { nats: (await natsAnswers(this.nc, PROBE_TIMEOUT_MS)) ? 'up' : 'down' };
+    const attention: Attention = [];
     const results = await Promise.all(
       PROBES.map(async ([service, subject]) => {
         try {
           const reply = await this.bus.send(subject, {}, { timeoutMs: PROBE_TIMEOUT_MS, correlationId: request.id });
-          return [service, reply.ok ? 'up' : 'down'] as const;
+          attention.push(...(reply.attention ?? []));
+          return [service, !reply.ok ? 'down' : (reply.attention ?? []).length > 0 ? 'degraded' : 'up'] as const;
         } catch {
           return [service, 'down'] as const;
         }
@@ -55,6 +60,9 @@ export class HealthController {
     if (down.length > 0) {
       throw new HttpError(503, 'ServiceUnavailable', `Unavailable: ${down.join(', ')}`, { dependencies });
     }
+    // A rollback that keeps failing degrades the instance (it stays claimed) but every service
+    // answers: still 200, so a readiness probe does not take a working gateway out of service.
+    if (attention.length > 0) return { message: 'Degraded', dependencies, attention };
     return { message: 'Ok', dependencies };
   }
 }

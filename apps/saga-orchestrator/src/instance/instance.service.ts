@@ -62,7 +62,10 @@ export class InstanceService {
    */
   async markInitialized(sagaId: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      const saga = await execute(m, `SELECT 1 FROM sagas WHERE id = $1 AND state = 'RUNNING' FOR UPDATE`, [sagaId]);
+      // Never after the deadline: by then the caller may have been told the bootstrap failed.
+      const saga = await execute(m, `SELECT 1 FROM sagas WHERE id = $1 AND state = 'RUNNING' AND deadline_at > now() FOR UPDATE`, [
+        sagaId,
+      ]);
       const instance = await execute(
         m,
         `UPDATE instance_state SET status = 'INITIALIZED', initialized_at = now(), updated_at = now()
@@ -82,8 +85,12 @@ export class InstanceService {
     );
   }
 
+  current(): Promise<InstanceStateEntity> {
+    return this.dataSource.getRepository(InstanceStateEntity).findOneByOrFail({ id: 1 });
+  }
+
   async getState(): Promise<InstanceStateReply> {
-    const state = await this.dataSource.getRepository(InstanceStateEntity).findOneByOrFail({ id: 1 });
+    const state = await this.current();
     return { initialized: state.status === 'INITIALIZED', bootstrapInProgress: state.status === 'BOOTSTRAPPING' };
   }
 }

@@ -19,6 +19,11 @@ export interface SagaEngineOptions {
   sleep: (ms: number) => Promise<unknown>;
 }
 
+/** Lets the caller follow a run, e.g. to name the step in an answer it must give before the end. */
+export interface SagaObserver {
+  onStep?(name: string): void;
+}
+
 export const DEFAULT_ENGINE_OPTIONS: SagaEngineOptions = {
   compensationAttempts: 4,
   compensationBackoffMs: 100,
@@ -66,7 +71,12 @@ export class SagaEngine {
     private readonly options: SagaEngineOptions = DEFAULT_ENGINE_OPTIONS,
   ) {}
 
-  async run<D, T>(definition: SagaDefinition<D, T>, record: SagaRecord<D>, ctx: SagaContext<D, T>): Promise<SagaOutcome> {
+  async run<D, T>(
+    definition: SagaDefinition<D, T>,
+    record: SagaRecord<D>,
+    ctx: SagaContext<D, T>,
+    observer: SagaObserver = {},
+  ): Promise<SagaOutcome> {
     const timings: StepTiming[] = [];
     const completed = [...record.completedSteps];
     const row = new SagaRow<D>(this.store, record.id, record.version);
@@ -78,6 +88,7 @@ export class SagaEngine {
           return await this.abort(definition, ctx, row, s.name, 'saga deadline exceeded', completed, false, timings);
         }
         await row.save({ state: 'RUNNING', currentStep: s.name });
+        observer.onStep?.(s.name);
         const started = performance.now();
         let reply: unknown;
         try {

@@ -37,6 +37,14 @@ export class SagaEntity {
   @Column({ type: 'integer', default: 1 })
   version: number;
 
+  /** How many times a deadline sweep took this saga over. */
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  /** When the saga's final public event (completed or failed) was published: the event outbox. */
+  @Column({ name: 'event_published_at', type: 'timestamptz', nullable: true })
+  eventPublishedAt: Date | null;
+
   @Column({ name: 'correlation_id', type: 'text' })
   correlationId: string;
 

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { SagaEntity } from './saga.entity';
-import { SagaPatch, SagaStore } from './saga.types';
+import { SagaPatch, SagaRecord, SagaStore } from './saga.types';
 
 /** The saga table as the engine's store: every write is conditional on the version it read. */
 @Injectable()
 export class TypeormSagaStore implements SagaStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  async update<D>(id: string, expectedVersion: number, patch: SagaPatch<D>): Promise<number | null> {
-    const result = await this.dataSource
+  async update<D>(id: string, expectedVersion: number, patch: SagaPatch<D>, manager?: EntityManager): Promise<number | null> {
+    const result = await (manager ?? this.dataSource.manager)
       .createQueryBuilder()
       .update(SagaEntity)
       .set({ ...(patch as Partial<SagaEntity>), version: () => 'version + 1' })
@@ -18,4 +18,30 @@ export class TypeormSagaStore implements SagaStore {
       .execute();
     return result.affected === 1 ? (result.raw as Array<{ version: number }>)[0].version : null;
   }
+
+  async markEventPublished(id: string): Promise<void> {
+    await this.dataSource.manager.update(SagaEntity, { id }, { eventPublishedAt: () => 'now()' });
+  }
+
+  /** Sagas whose rollback keeps failing: they need an operator's eye, and hold their claims. */
+  needingAttention(): Promise<SagaEntity[]> {
+    return this.dataSource.manager.find(SagaEntity, { where: { state: 'COMPENSATION_FAILED' }, order: { createdAt: 'ASC' }, take: 20 });
+  }
+}
+
+export function toSagaRecord<D>(saga: SagaEntity): SagaRecord<D> {
+  return {
+    id: saga.id,
+    type: saga.type,
+    state: saga.state,
+    currentStep: saga.currentStep,
+    completedSteps: saga.completedSteps,
+    toCompensate: saga.toCompensate,
+    compensatedSteps: saga.compensatedSteps,
+    failedStep: saga.failedStep,
+    error: saga.error,
+    data: saga.data as D,
+    version: saga.version,
+    deadlineAt: saga.deadlineAt,
+  };
 }

@@ -1,13 +1,19 @@
 import { Controller } from '@nestjs/common';
-import { BootstrapStartSchema, ReplyOf, Subjects } from '@app/contracts';
-import { currentCorrelationId, PayloadPipe } from '@app/common';
+import { BootstrapStartSchema, PingReply, ReplyOf, ServiceNames, Subjects } from '@app/contracts';
+import { currentCorrelationId, databasePing, PayloadPipe } from '@app/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { TypeormSagaStore } from '../../saga-engine/typeorm-saga.store';
 import { BootstrapService } from './bootstrap.service';
 
 @Controller()
 export class BootstrapMessageController {
-  constructor(private readonly bootstrap: BootstrapService) {}
+  constructor(
+    private readonly bootstrap: BootstrapService,
+    private readonly dataSource: DataSource,
+    private readonly store: TypeormSagaStore,
+  ) {}
 
   @MessagePattern(Subjects.bootstrap.start)
   start(
@@ -19,5 +25,14 @@ export class BootstrapMessageController {
   @MessagePattern(Subjects.bootstrap.getState)
   getState(): Promise<ReplyOf<typeof Subjects.bootstrap.getState>> {
     return this.bootstrap.getState();
+  }
+
+  /** Health, plus the sagas whose rollback keeps failing: /api/health shows them as degraded. */
+  @MessagePattern(Subjects.bootstrap.ping)
+  async ping(): Promise<PingReply> {
+    const reply = await databasePing(ServiceNames.orchestrator, this.dataSource);
+    if (reply.database === 'down') return reply;
+    const stuck = await this.store.needingAttention();
+    return { ...reply, attention: stuck.map((s) => ({ sagaId: s.id, state: s.state, failedStep: s.failedStep })) };
   }
 }

@@ -11,6 +11,8 @@ export interface BootstrapData {
   organization?: OrganizationView;
   identity?: { id: string; name: string };
   accessTokenId?: string;
+  /** sha256 of the caller's Idempotency-Key, for re-claiming the root credential. */
+  idempotencyKeyHash?: string;
 }
 
 /** Never persisted: the password going in and the root token coming out. */

@@ -1,113 +1,159 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import {
   BOOTSTRAP_SUCCESS_MESSAGE,
-  BootstrapRequest,
   BootstrapStartReply,
+  BootstrapStartSchema,
   ErrorCodes,
   InstanceStateReply,
 } from '@app/contracts';
-import { BusClient, DomainError } from '@app/common';
+import { DomainError } from '@app/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
+import { z } from 'zod';
 import { BootstrapEventsPublisher } from '../../events/bootstrap-events.publisher';
-import { InstanceService } from '../../instance/instance.service';
+import { ClaimResult, InstanceService } from '../../instance/instance.service';
 import { SagaEngine } from '../../saga-engine/saga-engine';
-import { newSagaRecord, SagaContext, SagaDefinition } from '../../saga-engine/saga.types';
-import { BootstrapData, bootstrapSaga, BootstrapTransient } from './bootstrap.saga';
+import { SagaRegistry } from '../../saga-engine/saga-handler';
+import { SagaEntity } from '../../saga-engine/saga.entity';
+import { newSagaRecord, SagaContext, SagaOutcome } from '../../saga-engine/saga.types';
+import { TypeormSagaStore } from '../../saga-engine/typeorm-saga.store';
+import { hashIdempotencyKey, stepFailed } from './bootstrap.errors';
+import { BootstrapSagaHandler } from './bootstrap.handler';
+import { BootstrapData, BootstrapTransient } from './bootstrap.saga';
+import { ReclaimService } from './reclaim.service';
 
-const STEP_TIMEOUT_MS = 5_000;
-const COMPENSATION_TIMEOUT_MS = 2_000;
+/**
+ * How long after the saga's deadline the caller still waits for the rollback to finish. Past
+ * it, the caller gets its 503 and the rollback goes on in the background (or in a sweep).
+ */
+const REPLY_GRACE_MS = 2_000;
+
+type StartCommand = z.infer<typeof BootstrapStartSchema>;
+type Ctx = SagaContext<BootstrapData, BootstrapTransient>;
 
 @Injectable()
-export class BootstrapService {
+export class BootstrapService implements OnModuleInit {
   private readonly logger = new Logger(BootstrapService.name);
-  private readonly saga: SagaDefinition<BootstrapData, BootstrapTransient>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly instance: InstanceService,
     private readonly engine: SagaEngine,
+    private readonly handler: BootstrapSagaHandler,
+    private readonly registry: SagaRegistry,
+    private readonly store: TypeormSagaStore,
     private readonly events: BootstrapEventsPublisher,
-    bus: BusClient,
-  ) {
-    this.saga = bootstrapSaga({
-      bus,
-      instance,
-      stepTimeoutMs: STEP_TIMEOUT_MS,
-      compensationTimeoutMs: COMPENSATION_TIMEOUT_MS,
-    });
+    private readonly reclaim: ReclaimService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this.handler);
   }
 
-  getState(): Promise<InstanceStateReply> {
-    return this.instance.getState();
+  async getState(): Promise<InstanceStateReply> {
+    return this.orDependencyUnavailable(() => this.instance.getState());
   }
 
-  async start(request: BootstrapRequest, correlationId: string): Promise<BootstrapStartReply> {
+  async start(command: StartCommand, correlationId: string): Promise<BootstrapStartReply> {
     const sagaId = randomUUID();
     const deadlineAt = new Date(Date.now() + this.config.bootstrapTimeoutMs);
-    const data: BootstrapData = { email: request.email, organizationName: request.organization };
-
-    const claim = await this.instance.claim({ id: sagaId, type: this.saga.type, correlationId, deadlineAt, data });
+    const data: BootstrapData = {
+      email: command.email,
+      organizationName: command.organization,
+      ...(command.idempotencyKey === undefined ? {} : { idempotencyKeyHash: hashIdempotencyKey(command.idempotencyKey) }),
+    };
+    const type = this.handler.definition.type;
+    const claim: ClaimResult = await this.orDependencyUnavailable(() =>
+      this.instance.claim({ id: sagaId, type, correlationId, deadlineAt, data }),
+    );
     if (claim === 'initialized') {
+      const reclaimed = command.idempotencyKey === undefined ? null : await this.reclaim.tryReclaim(command, correlationId);
+      if (reclaimed !== null) return reclaimed;
       throw new DomainError(ErrorCodes.instanceAlreadyInitialized, 'Instance has already been set up');
     }
     if (claim === 'in-progress') {
       throw new DomainError(ErrorCodes.bootstrapInProgress, 'Instance bootstrap is already in progress');
     }
     this.logger.log({ msg: 'Bootstrap claimed the instance', sagaId });
-    await this.publishSafely(() => this.events.started(sagaId, correlationId));
+    await this.events.started(sagaId, correlationId).catch((error: unknown) => {
+      this.logger.error({ msg: 'Could not publish bootstrap.evt.started', sagaId, err: error });
+    });
 
-    const ctx: SagaContext<BootstrapData, BootstrapTransient> = {
+    const ctx: Ctx = {
       sagaId,
       correlationId,
       deadlineAt,
       data,
-      transient: { password: request.password },
+      transient: { password: command.password },
       remainingMs: () => Math.max(0, deadlineAt.getTime() - Date.now()),
     };
-    const outcome = await this.engine.run(this.saga, newSagaRecord(sagaId, this.saga.type, data, deadlineAt), ctx);
+    let step = this.handler.definition.steps[0].name;
+    const concluded = this.engine
+      .run(this.handler.definition, newSagaRecord(sagaId, type, data, deadlineAt), ctx, { onStep: (name) => (step = name) })
+      .then((outcome) => this.conclude(outcome, ctx));
+    // The caller is answered by the deadline (plus a grace for a quick rollback) whatever the
+    // steps do; a slow rollback then finishes in the background, or in a sweep.
+    const cancelTimer = new AbortController();
+    const late = sleep(deadlineAt.getTime() + REPLY_GRACE_MS - Date.now(), undefined, { signal: cancelTimer.signal }).then(() => {
+      throw stepFailed(step, `Bootstrap did not finish in time at step '${step}'; it is being rolled back and can then be retried.`);
+    });
+    late.catch(() => undefined);
+    concluded.catch(() => undefined);
+    try {
+      return await Promise.race([concluded, late]);
+    } finally {
+      cancelTimer.abort();
+    }
+  }
 
+  /** Turns the saga's outcome into the reply, after the final side effects (claim, event). */
+  private async conclude(outcome: SagaOutcome, ctx: Ctx): Promise<BootstrapStartReply> {
+    if (outcome.state === 'TAKEN_OVER') {
+      throw stepFailed('deadline', 'Bootstrap did not finish before its deadline and is being rolled back; retry shortly.');
+    }
+    const saga = Object.assign(new SagaEntity(), {
+      id: ctx.sagaId,
+      type: this.handler.definition.type,
+      state: outcome.state,
+      correlationId: ctx.correlationId,
+      data: ctx.data,
+      failedStep: 'failedStep' in outcome ? outcome.failedStep : null,
+      error: 'reason' in outcome ? outcome.reason : null,
+    });
+    if (outcome.state !== 'COMPENSATION_FAILED' && (await this.handler.finish(saga))) {
+      await this.store.markEventPublished(ctx.sagaId);
+    }
     if (outcome.state === 'COMPLETED') {
-      const user = ctx.data.user!;
-      const organization = ctx.data.organization!;
-      const identity = ctx.data.identity!;
-      this.logger.log({ msg: 'Bootstrap completed', sagaId });
-      await this.publishSafely(() => this.events.completed(sagaId, correlationId, { user, organization, identity }));
+      this.logger.log({ msg: 'Bootstrap completed', sagaId: ctx.sagaId });
+      const { user, organization, identity } = ctx.data;
       return {
         response: {
           message: BOOTSTRAP_SUCCESS_MESSAGE,
-          user,
-          organization,
-          identity: { id: identity.id, name: identity.name, credentials: { token: ctx.transient.token! } },
+          user: user!,
+          organization: organization!,
+          identity: { id: identity!.id, name: identity!.name, credentials: { token: ctx.transient.token! } },
         },
         timings: outcome.timings,
       };
     }
-    if (outcome.state === 'TAKEN_OVER') {
-      throw new DomainError(ErrorCodes.bootstrapStepFailed, 'Bootstrap did not finish before its deadline and was rolled back; retry', {
-        step: 'deadline',
-      });
-    }
-    if (outcome.state === 'COMPENSATED') {
-      await this.instance.release(sagaId);
-      await this.publishSafely(() => this.events.failed(sagaId, correlationId, outcome.failedStep, outcome.reason));
-    }
-    throw new DomainError(
-      ErrorCodes.bootstrapStepFailed,
+    throw stepFailed(
+      outcome.failedStep,
       `Bootstrap failed at step '${outcome.failedStep}': ${outcome.reason}. ` +
         (outcome.state === 'COMPENSATED'
           ? 'Everything it created was rolled back; the same request can be retried.'
           : 'Its rollback is not complete yet; the instance stays claimed until it is.'),
-      { step: outcome.failedStep },
     );
   }
 
-  /** An event that cannot be published must not undo a bootstrap that happened. */
-  private async publishSafely(publish: () => Promise<void>): Promise<void> {
+  /** The orchestrator's own database being down is a 503 for the caller, not an internal error. */
+  private async orDependencyUnavailable<R>(fn: () => Promise<R>): Promise<R> {
     try {
-      await publish();
+      return await fn();
     } catch (error) {
-      this.logger.error({ msg: 'Could not publish a bootstrap event', err: error });
+      if (error instanceof DomainError) throw error;
+      this.logger.error({ msg: 'Orchestrator database unavailable', err: error });
+      throw new DomainError(ErrorCodes.dependencyUnavailable, 'The orchestrator cannot reach its database; nothing was done, retry later');
     }
   }
 }

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { AuthenticatedIdentity, ErrorCodes, INSTANCE_ADMIN_TOKEN_NAME } from '@app/contracts';
+import { DomainError } from '@app/common';
+import { execute } from '@app/database';
+import { JwtService } from '@nestjs/jwt';
+import { DataSource, IsNull } from 'typeorm';
+import { z } from 'zod';
+import { AccessTokenEntity } from './access-token.entity';
+import { TokenSigner } from './token-signer';
+
+const IdentityTokenClaims = z.object({
+  identityId: z.uuid(),
+  identityAccessTokenId: z.uuid(),
+  authTokenType: z.literal('identityAccessToken'),
+});
+
+interface TokenRow {
+  token_id: string;
+  identity_id: string;
+  org_id: string;
+  is_instance_admin: boolean;
+  revoked_at: Date | null;
+}
+
+/** Access tokens after they are issued: re-issuing the root credential, and checking a token. */
+@Injectable()
+export class AccessTokensService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly signer: TokenSigner,
+    private readonly jwt: JwtService,
+  ) {}
+
+  /**
+   * A fresh Instance Admin Token for an instance-admin identity; every earlier one is revoked in
+   * the same transaction, so at most one root credential from bootstrap is ever alive.
+   */
+  async reissueInstanceAdminToken(identityId: string): Promise<{ id: string; token: string }> {
+    const now = new Date();
+    const record = await this.dataSource.transaction(async (m) => {
+      const { rows } = await execute(m, 'SELECT id FROM identities WHERE id = $1 AND is_instance_admin FOR UPDATE', [identityId]);
+      if (rows.length === 0) throw new DomainError(ErrorCodes.identityNotFound, 'Instance admin identity not found');
+      await m.update(
+        AccessTokenEntity,
+        { identityId, name: INSTANCE_ADMIN_TOKEN_NAME, revokedAt: IsNull() },
+        { revokedAt: now },
+      );
+      const token = m.create(AccessTokenEntity, { identityId, name: INSTANCE_ADMIN_TOKEN_NAME, expiresAt: this.signer.expiryFrom(now) });
+      return m.save(token);
+    });
+    return { id: record.id, token: this.signer.signIdentityAccessToken(identityId, record.id, now, record.expiresAt) };
+  }
+
+  /** Who the token belongs to: signature, algorithm and expiry first, then its record, every time. */
+  async authenticate(token: string): Promise<AuthenticatedIdentity> {
+    let claims: z.infer<typeof IdentityTokenClaims>;
+    try {
+      claims = IdentityTokenClaims.parse(this.jwt.verify(token));
+    } catch {
+      throw new DomainError(ErrorCodes.tokenInvalid, 'Invalid token');
+    }
+    const { rows } = await execute<TokenRow>(
+      this.dataSource.manager,
+      `SELECT t.id AS token_id, t.revoked_at, i.id AS identity_id, i.org_id, i.is_instance_admin
+         FROM identity_access_tokens t JOIN identities i ON i.id = t.identity_id
+        WHERE t.id = $1`,
+      [claims.identityAccessTokenId],
+    );
+    const row = rows[0];
+    if (row === undefined || row.identity_id !== claims.identityId || row.revoked_at !== null) {
+      throw new DomainError(ErrorCodes.tokenRevoked, 'Token has been revoked');
+    }
+    return { identityId: row.identity_id, tokenId: row.token_id, orgId: row.org_id, isInstanceAdmin: row.is_instance_admin };
+  }
+}

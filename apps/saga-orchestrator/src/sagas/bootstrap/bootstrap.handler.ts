@@ -1,0 +1,67 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { BusClient } from '@app/common';
+import { execute } from '@app/database';
+import { EntityManager } from 'typeorm';
+import { BootstrapEventsPublisher } from '../../events/bootstrap-events.publisher';
+import { InstanceService } from '../../instance/instance.service';
+import { SagaHandler } from '../../saga-engine/saga-handler';
+import { SagaEntity } from '../../saga-engine/saga.entity';
+import { SagaDefinition } from '../../saga-engine/saga.types';
+import { BootstrapData, bootstrapSaga, BootstrapTransient } from './bootstrap.saga';
+
+/** Upper bound of one step's bus request; the saga's remaining time bounds it further. */
+const STEP_TIMEOUT_MS = 5_000;
+/** Bound of one compensation attempt; the engine retries compensations with backoff. */
+const COMPENSATION_TIMEOUT_MS = 2_000;
+
+/** The bootstrap saga as the engine and the sweeper see it: its steps, its commit point, its ending. */
+@Injectable()
+export class BootstrapSagaHandler implements SagaHandler<BootstrapData, BootstrapTransient> {
+  private readonly logger = new Logger(BootstrapSagaHandler.name);
+  readonly definition: SagaDefinition<BootstrapData, BootstrapTransient>;
+
+  constructor(
+    private readonly instance: InstanceService,
+    private readonly events: BootstrapEventsPublisher,
+    bus: BusClient,
+  ) {
+    this.definition = bootstrapSaga({
+      bus,
+      instance,
+      stepTimeoutMs: STEP_TIMEOUT_MS,
+      compensationTimeoutMs: COMPENSATION_TIMEOUT_MS,
+    });
+  }
+
+  /** The commit point is the instance flipping to INITIALIZED for this saga. */
+  async isCommitted(manager: EntityManager, sagaId: string): Promise<boolean> {
+    const { rows } = await execute(manager, `SELECT 1 FROM instance_state WHERE id = 1 AND status = 'INITIALIZED' AND saga_id = $1`, [
+      sagaId,
+    ]);
+    return rows.length === 1;
+  }
+
+  /**
+   * Completed: publish bootstrap.evt.completed. Rolled back: give the instance claim back, then
+   * publish bootstrap.evt.failed. An event that cannot be published now is retried by the sweeper.
+   */
+  async finish(saga: SagaEntity): Promise<boolean> {
+    const data = saga.data as BootstrapData;
+    if (saga.state === 'COMPENSATED') await this.instance.release(saga.id);
+    try {
+      if (saga.state === 'COMPLETED') {
+        await this.events.completed(saga.id, saga.correlationId, {
+          user: data.user!,
+          organization: data.organization!,
+          identity: data.identity!,
+        });
+      } else if (saga.state === 'COMPENSATED') {
+        await this.events.failed(saga.id, saga.correlationId, saga.failedStep ?? 'unknown', saga.error ?? 'rolled back');
+      }
+      return true;
+    } catch (error) {
+      this.logger.error({ msg: 'Could not publish the final bootstrap event; the sweeper will retry', sagaId: saga.id, err: error });
+      return false;
+    }
+  }
+}
