@@ -99,6 +99,19 @@ export class TestStack {
     }
   }
 
+  /**
+   * Test-only: empties every service's data and puts the instance back to UNINITIALIZED, so one
+   * stack can run several bootstraps. Migrations and the event stream stay.
+   */
+  async resetInstance(): Promise<void> {
+    await this.db.query(`
+      TRUNCATE user_service.users, user_service.compensated_sagas,
+               organization_service.org_memberships, organization_service.organizations, organization_service.compensated_sagas,
+               identity_service.identity_access_tokens, identity_service.identity_token_auths, identity_service.identities,
+               identity_service.compensated_sagas, saga_orchestrator.sagas;
+      UPDATE saga_orchestrator.instance_state SET status = 'UNINITIALIZED', saga_id = NULL, initialized_at = NULL;`);
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.processes.map((p) => p.dispose()));
     await this.nats.destroy();

@@ -58,7 +58,10 @@ export class HealthController {
     for (const [service, state] of results) dependencies[service] = state;
     const down = Object.entries(dependencies).filter(([, state]) => state === 'down').map(([name]) => name);
     if (down.length > 0) {
-      throw new HttpError(503, 'ServiceUnavailable', `Unavailable: ${down.join(', ')}`, { dependencies });
+      throw new HttpError(503, 'ServiceUnavailable', `Unavailable: ${down.join(', ')}`, {
+        dependencies,
+        ...(attention.length > 0 ? { attention } : {}),
+      });
     }
     // A rollback that keeps failing degrades the instance (it stays claimed) but every service
     // answers: still 200, so a readiness probe does not take a working gateway out of service.

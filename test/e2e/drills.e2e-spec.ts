@@ -1,0 +1,139 @@
+import { performance } from 'node:perf_hooks';
+import { AckPolicy, connect, DeliverPolicy, JSONCodec } from 'nats';
+import { bootstrap, getJson, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
+
+jest.setTimeout(120_000);
+
+/** A short saga deadline keeps the drills quick; the gateway waits this plus its margin. */
+const DEADLINE_MS = 3_000;
+const GATEWAY_MARGIN_MS = 5_000;
+
+describe('Fault drills (end to end)', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ name: 'e2e_drills', env: { BOOTSTRAP_TIMEOUT_MS: String(DEADLINE_MS) } });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const count = async (table: string) => (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
+  const leftovers = async () => ({
+    users: await count('user_service.users'),
+    organizations: await count('organization_service.organizations'),
+    memberships: await count('organization_service.org_memberships'),
+    identities: await count('identity_service.identities'),
+    tokens: await count('identity_service.identity_access_tokens'),
+  });
+  /** Sagas the drills rolled back, for the event check at the end. */
+  const rolledBack: string[] = [];
+  const NOTHING = { users: 0, organizations: 0, memberships: 0, identities: 0, tokens: 0 };
+  const instanceStatus = async () => (await stack.db.query<{ status: string }>('SELECT status FROM saga_orchestrator.instance_state'))[0].status;
+  const currentStep = async () =>
+    (await stack.db.query<{ current_step: string | null }>(`SELECT current_step FROM saga_orchestrator.sagas WHERE state = 'RUNNING'`))[0]
+      ?.current_step;
+
+  /** The instance is back to "not initialized, nothing left, bootstrappable" within 30 s. */
+  const expectCleanWithin30s = async () => {
+    await waitFor('the instance to be clean again', async () => ((await instanceStatus()) === 'UNINITIALIZED' ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    expect(await leftovers()).toEqual(NOTHING);
+    const sagas = await stack.db.query<{ id: string; state: string }>('SELECT id, state FROM saga_orchestrator.sagas');
+    expect(sagas.map((s) => s.state)).toEqual(['COMPENSATED']);
+    rolledBack.push(sagas[0].id);
+  };
+
+  /** Empties the instance again after a drill that ended in a successful bootstrap. */
+  const expectBootstrapSucceedsThenReset = async () => {
+    const result = await bootstrap(stack.gatewayUrl);
+    expect(result.status).toBe(200);
+    await stack.resetInstance();
+  };
+
+  it('answers 503 by the deadline when a participant stops answering mid-step, and ends clean once it answers again', async () => {
+    const [identity] = stack.app('identity-service');
+    identity.freeze();
+    try {
+      const started = performance.now();
+      const result = await bootstrap(stack.gatewayUrl);
+      const elapsed = performance.now() - started;
+
+      expect(result.status).toBe(503);
+      expect(result.body).toMatchObject({ error: 'ServiceUnavailable', message: expect.stringContaining("step 'identity'") });
+      expect(elapsed).toBeLessThan(DEADLINE_MS + GATEWAY_MARGIN_MS);
+      expect(await instanceStatus()).not.toBe('INITIALIZED');
+    } finally {
+      identity.thaw();
+    }
+    // The late create-instance-admin it now processes is compensated (or refused) too.
+    await expectCleanWithin30s();
+    await expectBootstrapSucceedsThenReset();
+  });
+
+  it('recovers from the orchestrator killed mid-saga: rolled back within 30 s of its restart', async () => {
+    const [identity] = stack.app('identity-service');
+    const [orchestrator] = stack.app('saga-orchestrator');
+    identity.freeze();
+    const pending = bootstrap(stack.gatewayUrl);
+    await waitFor('the saga to reach the identity step', async () => ((await currentStep()) === 'identity' ? true : undefined));
+    await orchestrator.kill();
+    identity.thaw();
+
+    expect((await pending).status).toBe(503);
+    await orchestrator.start();
+    await expectCleanWithin30s();
+    await expectBootstrapSucceedsThenReset();
+  });
+
+  it('keeps a rollback that fails, shows it as degraded, and finishes it once the participant is back', async () => {
+    const [identity] = stack.app('identity-service');
+    const [organization] = stack.app('organization-service');
+    identity.freeze();
+    const pending = bootstrap(stack.gatewayUrl);
+    await waitFor('the saga to reach the identity step', async () => ((await currentStep()) === 'identity' ? true : undefined));
+    // The identity step will time out; its compensation, and the organization's, find nobody.
+    await Promise.all([identity.kill(), organization.kill()]);
+
+    const result = await pending;
+    expect(result.status).toBe(503);
+    expect(result.body.message).toContain('rollback is not complete');
+    const [{ id: sagaId }] = await stack.db.query<{ id: string }>(`SELECT id FROM saga_orchestrator.sagas WHERE state = 'COMPENSATION_FAILED'`);
+
+    await identity.start();
+    const health = await getJson(`${stack.gatewayUrl}/api/health`);
+    expect(health.body.dependencies['saga-orchestrator']).toBe('degraded');
+    expect(health.body.attention).toEqual([{ sagaId, state: 'COMPENSATION_FAILED', failedStep: 'identity' }]);
+    expect((await bootstrap(stack.gatewayUrl)).status).toBe(409);
+    expect(await instanceStatus()).toBe('BOOTSTRAPPING');
+
+    await organization.start();
+    await expectCleanWithin30s();
+    await stack.waitHealthy();
+    expect((await getJson(`${stack.gatewayUrl}/api/health`)).body.message).toBe('Ok');
+    await expectBootstrapSucceedsThenReset();
+  });
+
+  it('published exactly one bootstrap.evt.failed, compensated, for every rolled-back drill', async () => {
+    const nc = await connect({ servers: stack.nats.url });
+    try {
+      const jsm = await nc.jetstreamManager();
+      const { name } = await jsm.consumers.add('BOOTSTRAP_EVENTS', {
+        ack_policy: AckPolicy.None,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: 'bootstrap.evt.failed',
+      });
+      const consumer = await nc.jetstream().consumers.get('BOOTSTRAP_EVENTS', name);
+      const failed: any[] = [];
+      for await (const m of await consumer.fetch({ max_messages: 20, expires: 1_000 })) failed.push(JSONCodec().decode(m.data));
+      expect(rolledBack).toHaveLength(3);
+      expect(failed.map((e) => e.sagaId).sort()).toEqual([...rolledBack].sort());
+      expect(failed.every((e) => e.compensated === true)).toBe(true);
+    } finally {
+      await nc.close();
+    }
+  });
+});
