@@ -115,6 +115,17 @@ describe(SagaEngine.name, () => {
     ]);
   });
 
+  it('tells an observer which step starts, before it runs', async () => {
+    const store = new MemoryStore();
+    const { definition, calls } = scripted();
+    const seen: string[] = [];
+    await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext(), {
+      onStep: (name) => seen.push(`${name} after ${calls.length} calls`),
+    });
+
+    expect(seen).toEqual(['user after 0 calls', 'organization after 1 calls', 'identity after 2 calls']);
+  });
+
   it('keeps transient values (password, token) in memory and never writes them', async () => {
     const store = new MemoryStore();
     const { definition } = scripted();

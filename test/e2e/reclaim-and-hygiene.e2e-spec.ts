@@ -1,0 +1,122 @@
+import { execFileSync } from 'node:child_process';
+import { connect, JSONCodec, NatsConnection } from 'nats';
+import { bootstrap, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
+
+jest.setTimeout(90_000);
+
+const RECLAIM_WINDOW_S = 8;
+const KEY = 'ci-job-4711:bootstrap';
+
+/** Asks identity-service over the bus whether a token is (still) valid: the check every authenticated route makes. */
+async function authenticate(nc: NatsConnection, token: string): Promise<{ ok: boolean; code?: string }> {
+  const codec = JSONCodec<any>();
+  const reply = await nc.request('identity.cmd.authenticate', codec.encode({ pattern: 'identity.cmd.authenticate', data: { token }, id: 't1' }), {
+    timeout: 2_000,
+  });
+  const packet = codec.decode(reply.data);
+  return packet.err ? { ok: false, code: packet.err.code } : { ok: true };
+}
+
+/** Every message of every JetStream stream, as text. */
+async function allStreamMessages(nc: NatsConnection): Promise<string> {
+  const jsm = await nc.jetstreamManager();
+  const texts: string[] = [];
+  for await (const stream of jsm.streams.list()) {
+    for (let seq = stream.state.first_seq; seq <= stream.state.last_seq && stream.state.messages > 0; seq += 1) {
+      const m = await jsm.streams.getMessage(stream.config.name, { seq }).catch(() => undefined);
+      if (m !== undefined) texts.push(m.subject, m.string(), JSON.stringify(m.header ? [...m.header] : []));
+    }
+  }
+  return texts.join('\n');
+}
+
+describe('Re-claiming the root credential, and secret hygiene (end to end)', () => {
+  let stack: TestStack;
+  let nc: NatsConnection;
+  let first: Awaited<ReturnType<typeof bootstrap>>;
+  let second: Awaited<ReturnType<typeof bootstrap>>;
+  const tokens: string[] = [];
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ name: 'e2e_reclaim', env: { BOOTSTRAP_RECLAIM_WINDOW: `${RECLAIM_WINDOW_S}s` } });
+    nc = await connect({ servers: stack.nats.url });
+    first = await bootstrap(stack.gatewayUrl, SEED_REQUEST, { 'Idempotency-Key': KEY });
+    second = await bootstrap(stack.gatewayUrl, SEED_REQUEST, { 'Idempotency-Key': KEY });
+    tokens.push(first.body.identity.credentials.token, second.body.identity.credentials.token);
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await stack?.stop();
+  });
+
+  it('answers the same request with the same key 200 again, with the same ids and a fresh token', () => {
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    const { credentials: _a, ...firstIdentity } = first.body.identity;
+    const { credentials: _b, ...secondIdentity } = second.body.identity;
+    expect({ ...second.body, identity: secondIdentity }).toStrictEqual({ ...first.body, identity: firstIdentity });
+    expect(tokens[1]).not.toBe(tokens[0]);
+  });
+
+  it('revokes the token handed out before, and the fresh one works', async () => {
+    expect(await authenticate(nc, tokens[0])).toEqual({ ok: false, code: 'TOKEN.REVOKED' });
+    expect(await authenticate(nc, tokens[1])).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['a wrong password', { ...SEED_REQUEST, password: 'not-the-password' }, { 'Idempotency-Key': KEY }],
+    ['another key', SEED_REQUEST, { 'Idempotency-Key': 'another-key' }],
+    ['no key', SEED_REQUEST, {}],
+    ['another email', { ...SEED_REQUEST, email: 'someone@example.com' }, { 'Idempotency-Key': KEY }],
+  ])('answers any other repeat (%s) 400 and revokes nothing', async (_case, body, headers) => {
+    const result = await bootstrap(stack.gatewayUrl, body, headers as Record<string, string>);
+    expect(result.status).toBe(400);
+    expect(result.body.message).toBe('Instance has already been set up');
+    expect(await authenticate(nc, tokens[1])).toEqual({ ok: true });
+  });
+
+  it('stores no token: only token records, and the key only as a hash', async () => {
+    const records = await stack.db.query<{ revoked: boolean }>(
+      'SELECT revoked_at IS NOT NULL AS revoked FROM identity_service.identity_access_tokens ORDER BY created_at',
+    );
+    expect(records).toEqual([{ revoked: true }, { revoked: false }]);
+  });
+
+  it('refuses a re-claim once the window has passed', async () => {
+    await new Promise((r) => setTimeout(r, RECLAIM_WINDOW_S * 1000));
+    const late = await bootstrap(stack.gatewayUrl, SEED_REQUEST, { 'Idempotency-Key': KEY });
+    expect(late.status).toBe(400);
+    expect(await authenticate(nc, tokens[1])).toEqual({ ok: true });
+  });
+
+  it('never puts the password, its hash, a token or the key into the database, any log or any stream', async () => {
+    // Let the outbox publish whatever it still holds.
+    await waitFor('every final event published', async () => {
+      const [{ n }] = await stack.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM saga_orchestrator.sagas WHERE event_published_at IS NULL AND state IN ('COMPLETED', 'COMPENSATED')`,
+      );
+      return n === 0 ? true : undefined;
+    });
+    const [{ password_hash: hash }] = await stack.db.query<{ password_hash: string }>('SELECT password_hash FROM user_service.users');
+    const dump = execFileSync('pg_dump', ['--no-owner', stack.db.url], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const logs = stack.allLogs();
+    const streams = await allStreamMessages(nc);
+    expect(dump).toContain('Instance Admin Token');
+    expect(logs).toContain('Root credential re-claimed');
+    expect(streams).toContain('bootstrap.evt.completed');
+
+    const secrets = { password: SEED_REQUEST.password, ...Object.fromEntries(tokens.map((t, i) => [`token${i}`, t])), key: KEY };
+    for (const [name, secret] of Object.entries(secrets)) {
+      expect({ name, inDump: dump.includes(secret), inLogs: logs.includes(secret), inStreams: streams.includes(secret) }).toEqual({
+        name,
+        inDump: false,
+        inLogs: false,
+        inStreams: false,
+      });
+    }
+    // The hash lives in exactly one place: its column.
+    expect(dump.split(hash).length - 1).toBe(1);
+    expect({ inLogs: logs.includes(hash), inStreams: streams.includes(hash) }).toEqual({ inLogs: false, inStreams: false });
+  });
+});
