@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { AckPolicy, connect, DeliverPolicy, JSONCodec } from 'nats';
-import { bootstrap, getJson, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
+import { bootstrap, findSecrets, getJson, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
 
 jest.setTimeout(120_000);
 
@@ -47,10 +47,16 @@ describe('Fault drills (end to end)', () => {
     rolledBack.push(sagas[0].id);
   };
 
+  /** Secrets the drills handled, for the hygiene check at the end. */
+  const secrets: Record<string, string> = { password: SEED_REQUEST.password };
+
   /** Empties the instance again after a drill that ended in a successful bootstrap. */
   const expectBootstrapSucceedsThenReset = async () => {
     const result = await bootstrap(stack.gatewayUrl);
     expect(result.status).toBe(200);
+    secrets[`token${Object.keys(secrets).length}`] = result.body.identity.credentials.token;
+    const [{ password_hash: hash }] = await stack.db.query<{ password_hash: string }>('SELECT password_hash FROM user_service.users');
+    secrets[`hash${Object.keys(secrets).length}`] = hash;
     await stack.resetInstance();
   };
 
@@ -135,5 +141,11 @@ describe('Fault drills (end to end)', () => {
     } finally {
       await nc.close();
     }
+  });
+
+  it('left no password, hash or token in the database, any log (at debug) or any stream', async () => {
+    const sightings = await findSecrets(stack, secrets);
+    expect(Object.keys(sightings)).toHaveLength(7);
+    expect(Object.values(sightings).flat()).toEqual([]);
   });
 });

@@ -4,3 +4,4 @@ export * from './nats-server';
 export * from './app-process';
 export * from './stack';
 export * from './bootstrap-client';
+export * from './secret-scan';
