@@ -89,9 +89,12 @@ export class BootstrapService implements OnModuleInit {
       remainingMs: () => Math.max(0, deadlineAt.getTime() - Date.now()),
     };
     let step = this.handler.definition.steps[0].name;
-    const concluded = this.engine
-      .run(this.handler.definition, newSagaRecord(sagaId, type, data, deadlineAt), ctx, { onStep: (name) => (step = name) })
-      .then((outcome) => this.conclude(outcome, ctx));
+    // A database failure mid-saga leaves the saga to a sweep, and the caller a 503.
+    const concluded = this.orDependencyUnavailable(async () => {
+      const record = newSagaRecord(sagaId, type, data, deadlineAt);
+      const outcome = await this.engine.run(this.handler.definition, record, ctx, { onStep: (name) => (step = name) });
+      return this.conclude(outcome, ctx);
+    });
     // The caller is answered by the deadline (plus a grace for a quick rollback) whatever the
     // steps do; a slow rollback then finishes in the background, or in a sweep.
     const cancelTimer = new AbortController();
