@@ -1,4 +1,6 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { clientErrorHandler } from './client-error-handler';
+import { frameworkErrorHandler } from './framework-error-handler';
 import { jsonBodyParser } from './json-body-parser';
 import { newRequestId } from './request-id';
 
@@ -6,13 +8,16 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Fastify as Infisical's wire needs it: request ids `req-…` generated here (an incoming
- * x-request-id is not trusted), a 64 KiB body limit, and strict JSON as the only body type.
+ * x-request-id is not trusted), a 64 KiB body limit, strict JSON as the only body type, and
+ * requests Node refuses before routing answered in the envelope too.
  */
 export function createFastifyAdapter(): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: newRequestId,
     requestIdHeader: false,
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
     return503OnClosing: true,
     logger: false,
   });
