@@ -10,6 +10,11 @@ const obj = (properties: Schema, required = Object.keys(properties)): Schema => 
 
 export const bootstrapRequestDoc = z.toJSONSchema(BootstrapRequestSchema, { target: 'openapi-3.0', io: 'input' }) as Schema;
 
+export const bootstrapKeyHeaderDoc = {
+  description: 'Required, with the exact value, when the server sets BOOTSTRAP_KEY; ignored otherwise.',
+  schema: { type: 'string' },
+};
+
 export const bootstrapResponseDoc = obj({
   message: { type: 'string', example: 'Successfully bootstrapped instance' },
   user: obj({ id: uuid, email: str, username: str, firstName: str, lastName: str, superAdmin: { type: 'boolean' } }),
