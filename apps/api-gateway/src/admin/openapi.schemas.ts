@@ -1,4 +1,4 @@
-import { BootstrapRequestSchema } from '@app/contracts';
+import { BootstrapRequestSchema, IdempotencyKeySchema } from '@app/contracts';
 import { z } from 'zod';
 
 /* OpenAPI schemas, derived from the same zod schemas that validate requests where one exists. */
@@ -9,6 +9,18 @@ const uuid = { type: 'string', format: 'uuid' };
 const obj = (properties: Schema, required = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
 
 export const bootstrapRequestDoc = z.toJSONSchema(BootstrapRequestSchema, { target: 'openapi-3.0', io: 'input' }) as Schema;
+
+export const bootstrapKeyHeaderDoc = {
+  description: 'Required, with the exact value, when the server sets BOOTSTRAP_KEY; ignored otherwise.',
+  schema: { type: 'string' },
+};
+
+export const idempotencyKeyHeaderDoc = {
+  description:
+    'Optional. Within BOOTSTRAP_RECLAIM_WINDOW after a successful bootstrap, the same request with the same key, ' +
+    'email and password answers 200 again with a freshly minted token (earlier tokens of that bootstrap are revoked).',
+  schema: z.toJSONSchema(IdempotencyKeySchema, { target: 'openapi-3.0' }) as Schema,
+};
 
 export const bootstrapResponseDoc = obj({
   message: { type: 'string', example: 'Successfully bootstrapped instance' },

@@ -7,6 +7,7 @@ const CODE_TO_HTTP: Record<string, { status: number; error: string }> = {
   [ErrorCodes.instanceAlreadyInitialized]: { status: 400, error: 'BadRequest' },
   [ErrorCodes.bootstrapInProgress]: { status: 409, error: 'Conflict' },
   [ErrorCodes.bootstrapStepFailed]: { status: 503, error: 'ServiceUnavailable' },
+  [ErrorCodes.dependencyUnavailable]: { status: 503, error: 'ServiceUnavailable' },
 };
 
 /** Turns a failed bus call into what the HTTP caller sees; `what` names the service for a 503. */

@@ -3,16 +3,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_NAMES, HttpError } from './http-error';
 
 /**
- * Fixed messages for errors raised by the framework itself (body parsing, routing), which Nest
- * hands over as HttpExceptions. Their own messages may quote the request body (a password), so
- * they are never echoed.
+ * Fixed messages for errors raised by the framework itself (body size and content type, a URL or
+ * Content-Length it cannot make sense of), which Nest hands over as HttpExceptions. Their own
+ * messages may quote the request, so they are never echoed. Our refusals are HttpErrors with
+ * fixed messages (the strict JSON body parser's among them) and pass through as they are.
  */
-function frameworkMessage(status: number, original: string): string {
+function frameworkMessage(status: number): string {
   switch (status) {
     case 400:
-      return /prototype|constructor/i.test(original)
-        ? 'Request body contains a forbidden key (__proto__ or constructor)'
-        : 'Request body is not valid JSON';
+      return 'Malformed request';
     case 413:
       return 'Request body is larger than 64 KiB';
     case 415:
@@ -27,7 +26,7 @@ function toHttpError(exception: unknown, request: FastifyRequest): HttpError {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status === 404) return new HttpError(404, 'NotFound', `Route ${request.method}:${request.url.split('?')[0]} not found`);
-    return new HttpError(status, ERROR_NAMES[status] ?? 'Error', frameworkMessage(status, exception.message));
+    return new HttpError(status, ERROR_NAMES[status] ?? 'Error', frameworkMessage(status));
   }
   return new HttpError(500, 'InternalServerError', 'Something went wrong');
 }

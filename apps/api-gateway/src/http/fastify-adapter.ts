@@ -1,24 +1,30 @@
-import { randomBytes } from 'node:crypto';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { clientErrorHandler } from './client-error-handler';
+import { frameworkErrorHandler } from './framework-error-handler';
+import { jsonBodyParser } from './json-body-parser';
+import { newRequestId } from './request-id';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Fastify as Infisical's wire needs it: request ids `req-…` generated here (an incoming
- * x-request-id is not trusted), a 64 KiB body limit, and JSON as the only body type.
+ * x-request-id is not trusted), a 64 KiB body limit, strict JSON as the only body type, and
+ * requests Node refuses before routing answered in the envelope too.
  */
 export function createFastifyAdapter(): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    genReqId: () => `req-${randomBytes(12).toString('base64url')}`,
+    genReqId: newRequestId,
     requestIdHeader: false,
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
     return503OnClosing: true,
     logger: false,
   });
   const fastify = adapter.getInstance();
-  fastify.removeContentTypeParser(['text/plain']);
+  // Any other content type is a 415.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
