@@ -15,17 +15,22 @@ export const BootstrapRequestSchema = z.object({
     .toLowerCase()
     .max(254, { error: 'Email must be at most 254 characters' })
     .pipe(z.email({ error: 'Email must be a valid email address' })),
-  password: z
-    .string({ error: 'Password is required and must be a string' })
-    .trim()
-    .min(8, { error: 'Password must be at least 8 characters' })
-    .max(1024, { error: 'Password must be at most 1024 characters' }),
-  organization: z
-    .string({ error: 'Organization is required and must be a string' })
-    .trim()
-    .min(1, { error: 'Organization must not be empty' })
-    .max(64, { error: 'Organization must be at most 64 characters' })
-    .regex(NO_CONTROL_CHARACTERS, { error: 'Organization must not contain control characters' }),
+  // Length checks sit behind a pipe so that a value of the wrong type gets one issue, not two.
+  password: z.string({ error: 'Password is required and must be a string' }).pipe(
+    z
+      .string()
+      .trim()
+      .min(8, { error: 'Password must be at least 8 characters' })
+      .max(1024, { error: 'Password must be at most 1024 characters' }),
+  ),
+  organization: z.string({ error: 'Organization is required and must be a string' }).pipe(
+    z
+      .string()
+      .trim()
+      .min(1, { error: 'Organization must not be empty' })
+      .max(64, { error: 'Organization must be at most 64 characters' })
+      .regex(NO_CONTROL_CHARACTERS, { error: 'Organization must not contain control characters' }),
+  ),
 });
 export type BootstrapRequest = z.infer<typeof BootstrapRequestSchema>;
 

@@ -25,7 +25,11 @@ function toHttpError(exception: unknown, request: FastifyRequest): HttpError {
   if (exception instanceof HttpError) return exception;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    if (status === 404) return new HttpError(404, 'NotFound', `Route ${request.method}:${request.url.split('?')[0]} not found`);
+    if (status === 404) {
+      const path = request.url.split('?')[0];
+      const shown = path.length > 100 ? `${path.slice(0, 100)}…` : path;
+      return new HttpError(404, 'NotFound', `Route ${request.method}:${shown} not found`);
+    }
     return new HttpError(status, ERROR_NAMES[status] ?? 'Error', frameworkMessage(status));
   }
   return new HttpError(500, 'InternalServerError', 'Something went wrong');
