@@ -4,3 +4,5 @@ export * from './nats-server';
 export * from './app-process';
 export * from './stack';
 export * from './bootstrap-client';
+export * from './postgres-server';
+export * from './reset';
