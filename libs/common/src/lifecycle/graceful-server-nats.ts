@@ -82,9 +82,14 @@ export class GracefulServerNats extends ServerNats {
         Promise.allSettled(this.handlerSubscriptions.map((sub) => sub.drain())),
         BROKER_STEP_TIMEOUT_MS,
       );
-      this.shutdownLogger.log({ msg: 'Stopped taking commands; waiting for running handlers', inFlight: this.inFlight.size });
+      const waiting = { inFlight: this.inFlight.size, drainTimeoutMs: this.drainTimeoutMs };
+      this.shutdownLogger.log({ msg: 'Stopped taking commands; waiting for running handlers', ...waiting });
       if (!(await this.inFlight.whenIdle(this.drainTimeoutMs))) {
-        this.shutdownLogger.error({ msg: 'Handlers still running at the drain timeout; closing anyway', inFlight: this.inFlight.size, drainTimeoutMs: this.drainTimeoutMs });
+        this.shutdownLogger.error({
+          msg: 'Handlers still running at the drain timeout; closing anyway',
+          inFlight: this.inFlight.size,
+          drainTimeoutMs: this.drainTimeoutMs,
+        });
       }
       // Drain flushes the replies just written before closing.
       if ((await within(nc.drain().catch(() => undefined), BROKER_STEP_TIMEOUT_MS)) === 'timeout') await nc.close();
