@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createRootLogger, PinoNestLogger } from '@app/common';
+import { armShutdownLimit, createRootLogger, PinoNestLogger, shutdownLimitMs, withStoppedLog } from '@app/common';
 import { loadConfigOrExit } from '@app/config';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,15 +9,38 @@ import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { createFastifyAdapter } from './http/fastify-adapter';
 import { setupOpenApi } from './http/openapi';
 
+/**
+ * When Fastify starts closing it drops idle keep-alive connections, but a connection whose request
+ * is still running goes idle only after its response, and would then hold the close open until
+ * its keep-alive timeout (72 s). Responses sent once closing began ask the client to close it.
+ */
+function closeConnectionsOnceClosing(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit({ needsAuthSecret: true });
   const logger = new PinoNestLogger(createRootLogger('api-gateway', config.logLevel));
-  const app = await NestFactory.create<NestFastifyApplication>(ApiGatewayModule.forRoot(config), createFastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(withStoppedLog(ApiGatewayModule.forRoot(config)), createFastifyAdapter(), {
     logger,
     // Fastify's own JSON parser is the only one: Nest would add url-encoded forms.
     bodyParser: false,
   });
   app.useGlobalFilters(new ErrorEnvelopeFilter());
+  // On SIGTERM/SIGINT Nest closes Fastify first: it stops accepting connections, answers 503 to
+  // new requests on open ones, and waits for the requests in flight (a bootstrap waits for the
+  // orchestrator up to BOOTSTRAP_TIMEOUT_MS + 5 s); only then does the bus connection drain.
+  closeConnectionsOnceClosing(app);
+  armShutdownLimit(shutdownLimitMs(config));
   app.enableShutdownHooks();
   setupOpenApi(app);
   await app.listen(config.port, '0.0.0.0');

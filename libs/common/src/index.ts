@@ -13,3 +13,7 @@ export * from './microservice/ping.controller';
 export * from './microservice/run-microservice';
 export * from './auth/jwt';
 export * from './microservice/health-server';
+export * from './lifecycle/in-flight';
+export * from './lifecycle/in-flight.interceptor';
+export * from './lifecycle/graceful-server-nats';
+export * from './lifecycle/shutdown';

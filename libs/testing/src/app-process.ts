@@ -8,6 +8,12 @@ export const LOG_DIR = join(REPO_ROOT, 'reports', 'logs');
 export const APPS = ['saga-orchestrator', 'user-service', 'organization-service', 'identity-service', 'api-gateway'] as const;
 export type AppName = (typeof APPS)[number];
 
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /**
  * One built app (`node dist/apps/<app>/main.js`, exactly what a container runs) as a child
  * process with its own environment. Output goes to reports/logs/<label>.log and is kept in
@@ -17,7 +23,8 @@ export class AppProcess {
   private child?: ChildProcess;
   private output = '';
   private log?: WriteStream;
-  private exitWaiters: Array<() => void> = [];
+  private exitWaiters: Array<(exit: ProcessExit) => void> = [];
+  private lastExit?: ProcessExit;
 
   constructor(
     readonly app: AppName,
@@ -31,6 +38,11 @@ export class AppProcess {
 
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** How the last run ended; undefined while the first run is still going. */
+  get exit(): ProcessExit | undefined {
+    return this.lastExit;
   }
 
   /** Everything the process printed, across restarts. */
@@ -56,10 +68,11 @@ export class AppProcess {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
+      this.lastExit = { code, signal };
       const waiters = this.exitWaiters;
       this.exitWaiters = [];
-      waiters.forEach((w) => w());
+      waiters.forEach((w) => w({ code, signal }));
     });
     await new Promise<void>((resolvePromise, reject) => {
       const timer = setTimeout(() => {
@@ -87,14 +100,46 @@ export class AppProcess {
     });
   }
 
-  /** Sends a signal and waits for the process to exit. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
-    if (!this.running) return;
-    const exited = new Promise<void>((r) => this.exitWaiters.push(r));
+  /**
+   * Sends a signal and waits for the process to exit; SIGKILLs it after `timeoutMs`. Resolves to
+   * how it ended, so a test can tell a clean exit from one that had to be killed.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<ProcessExit | undefined> {
+    if (!this.running) return undefined;
+    const exited = new Promise<ProcessExit>((r) => this.exitWaiters.push(r));
     this.child?.kill(signal);
     const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
-    await exited;
+    const exit = await exited;
     clearTimeout(timer);
+    return exit;
+  }
+
+  /** Resolves once the running process prints something matching `pattern` from now on. */
+  waitForLog(pattern: RegExp | string, timeoutMs = 20_000): Promise<void> {
+    const mark = this.output.length;
+    const matches = () => {
+      const text = this.output.slice(mark);
+      return typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text);
+    };
+    return new Promise((resolvePromise, reject) => {
+      const check = () => {
+        if (!matches()) return;
+        cleanup();
+        resolvePromise();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`${this.label} did not log ${String(pattern)} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.child?.stdout?.off('data', check);
+        this.child?.stderr?.off('data', check);
+      };
+      // Registered after the collecting listener, so `output` already holds the chunk.
+      this.child?.stdout?.on('data', check);
+      this.child?.stderr?.on('data', check);
+    });
   }
 
   async kill(): Promise<void> {

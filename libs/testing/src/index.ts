@@ -5,3 +5,5 @@ export * from './app-process';
 export * from './stack';
 export * from './bootstrap-client';
 export * from './secret-scan';
+export * from './postgres-server';
+export * from './reset';

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { AppName, AppProcess, APPS } from './app-process';
 import { freePort, waitFor } from './free-port';
 import { TestNatsServer } from './nats-server';
-import { createTestDatabase, TestDatabase } from './postgres';
+import { createTestDatabase, existingTestDatabase, TestDatabase } from './postgres';
+import { TestPostgresServer } from './postgres-server';
 
 export interface StackOptions {
   /** Processes per app (two gateways, two orchestrators…). */
@@ -11,11 +12,23 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Prefix for database names and log files. */
   name: string;
+  /** Run on a fresh database of this private server (to stop and restart Postgres) instead of the machine's. */
+  postgres?: TestPostgresServer;
+  /** Run on this existing database, which the caller created and drops. */
+  databaseUrl?: string;
+}
+
+function createStackDatabase(options: StackOptions): Promise<TestDatabase> {
+  const prefix = options.name.replace(/\W/g, '_');
+  if (options.databaseUrl !== undefined) return Promise.resolve(existingTestDatabase(options.databaseUrl));
+  if (options.postgres !== undefined) return options.postgres.createDatabase(prefix);
+  return createTestDatabase(prefix);
 }
 
 /**
- * The whole system for an end-to-end test: its own nats-server, a fresh database, and every app
- * as its own process, configured only by environment variables, like containers.
+ * The whole system for an end-to-end test: its own nats-server, a fresh database (on the
+ * machine's Postgres unless told otherwise), and every app as its own process, configured only
+ * by environment variables, like containers.
  */
 export class TestStack {
   readonly authSecret = randomBytes(32).toString('base64url');
@@ -29,7 +42,7 @@ export class TestStack {
   ) {}
 
   static async start(options: StackOptions): Promise<TestStack> {
-    const [nats, db] = await Promise.all([TestNatsServer.start(), createTestDatabase(options.name.replace(/\W/g, '_'))]);
+    const [nats, db] = await Promise.all([TestNatsServer.start(), createStackDatabase(options)]);
     const stack = new TestStack(options, nats, db);
     try {
       await stack.launch();
@@ -99,22 +112,13 @@ export class TestStack {
     }
   }
 
-  /**
-   * Test-only: empties every service's data and puts the instance back to UNINITIALIZED, so one
-   * stack can run several bootstraps. Migrations and the event stream stay.
-   */
-  async resetInstance(): Promise<void> {
-    await this.db.query(`
-      TRUNCATE user_service.users, user_service.compensated_sagas,
-               organization_service.org_memberships, organization_service.organizations, organization_service.compensated_sagas,
-               identity_service.identity_access_tokens, identity_service.identity_token_auths, identity_service.identities,
-               identity_service.compensated_sagas, saga_orchestrator.sagas;
-      UPDATE saga_orchestrator.instance_state SET status = 'UNINITIALIZED', saga_id = NULL, initialized_at = NULL;`);
-  }
-
+  /** Releases everything, each part even when another fails (a test may have left a dependency down). */
   async stop(): Promise<void> {
-    await Promise.all(this.processes.map((p) => p.dispose()));
-    await this.nats.destroy();
-    await this.db.drop();
+    const errors: unknown[] = [];
+    const attempt = (release: () => Promise<unknown>) => release().catch((error: unknown) => errors.push(error));
+    await attempt(() => Promise.all(this.processes.map((p) => p.dispose())));
+    await attempt(() => this.nats.destroy());
+    await attempt(() => this.db.drop());
+    if (errors.length > 0) throw errors[0];
   }
 }

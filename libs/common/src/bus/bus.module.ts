@@ -2,9 +2,12 @@ import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown } 
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { NatsConnection } from 'nats';
 import { BusClient } from './bus.client';
+import { within } from '../lifecycle/within';
 import { connectNats } from './nats';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+
+const DRAIN_TIMEOUT_MS = 2_000;
 
 /** The outgoing side of the bus: one NATS connection per process and the typed client on it. */
 @Global()
@@ -42,10 +45,18 @@ export class BusModule implements OnApplicationShutdown {
     };
   }
 
+  /**
+   * Runs after the app stopped taking work (Nest calls it after closing the HTTP or bus server),
+   * so nothing still needs this connection. Drain flushes what was published; it needs the
+   * server, so while NATS is unreachable the connection is closed after a short wait instead.
+   */
   async onApplicationShutdown(): Promise<void> {
     if (this.nc.isClosed()) return;
     try {
-      await this.nc.drain();
+      if ((await within(this.nc.drain(), DRAIN_TIMEOUT_MS)) === 'timeout') {
+        this.logger.warn({ msg: 'NATS drain did not finish; closing', timeoutMs: DRAIN_TIMEOUT_MS });
+        await this.nc.close();
+      }
     } catch (error) {
       this.logger.warn({ msg: 'NATS drain failed', err: error });
     }

@@ -12,6 +12,11 @@ const REDACT_PATHS = [
   'credentials', '*.credentials', 'secret', '*.secret',
 ];
 
+/**
+ * Synchronous writes: pino's default destination writes asynchronously, so the last lines before
+ * the process ends (a shutdown's "stopped", ended by the re-raised signal, or a crash) would be
+ * lost. Log lines are few (debug aside); a blocking write costs microseconds.
+ */
 export function createRootLogger(service: string, level: string): PinoLogger {
   return pino({
     level,
@@ -22,7 +27,7 @@ export function createRootLogger(service: string, level: string): PinoLogger {
       const correlationId = currentCorrelationId();
       return correlationId === undefined ? {} : { correlationId };
     },
-  });
+  }, pino.destination({ dest: 1, sync: true }));
 }
 
 /** Nest's LoggerService on pino: `new Logger(X.name)` everywhere ends up here as structured JSON. */

@@ -2,12 +2,16 @@ import { DynamicModule, Logger } from '@nestjs/common';
 import { ServiceName } from '@app/contracts';
 import { AppConfig, loadConfigOrExit } from '@app/config';
 import { NestFactory } from '@nestjs/core';
-import { MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { MicroserviceOptions } from '@nestjs/microservices';
 import { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { BusExceptionFilter } from '../bus/bus-exception.filter';
 import { CorrelationInterceptor } from '../bus/correlation.interceptor';
 import { natsAnswers, natsConnectionOptions } from '../bus/nats';
+import { GracefulServerNats } from '../lifecycle/graceful-server-nats';
+import { InFlight } from '../lifecycle/in-flight';
+import { InFlightInterceptor } from '../lifecycle/in-flight.interceptor';
+import { armShutdownLimit, drainTimeoutMs, SHUTDOWN_SIGNALS, shutdownLimitMs, withStoppedLog } from '../lifecycle/shutdown';
 import { createRootLogger, PinoNestLogger } from '../logging/logger';
 import { startHealthServer } from './health-server';
 
@@ -19,19 +23,28 @@ export interface MicroserviceSpec {
 
 /**
  * Starts one bus service: validated config, JSON logs, NATS transport in the service's queue
- * group (so replicas share the load), typed error replies, graceful shutdown on SIGTERM.
+ * group (so replicas share the load), typed error replies, and a graceful shutdown on SIGTERM
+ * or SIGINT: stop taking commands, let running handlers reply, close, all within a hard limit.
  */
 export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
   const config = loadConfigOrExit({ needsAuthSecret: spec.needsAuthSecret });
   const logger = new PinoNestLogger(createRootLogger(spec.service, config.logLevel));
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(spec.module(config), {
-    transport: Transport.NATS,
-    options: { ...natsConnectionOptions(config.natsServers, spec.service), queue: spec.service },
+  const inFlight = new InFlight();
+  const strategy = new GracefulServerNats(
+    { ...natsConnectionOptions(config.natsServers, spec.service), queue: spec.service },
+    { inFlight, drainTimeoutMs: drainTimeoutMs(config) },
+  );
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(withStoppedLog(spec.module(config)), {
+    strategy,
     logger,
   });
   app.useGlobalFilters(new BusExceptionFilter());
-  app.useGlobalInterceptors(new CorrelationInterceptor());
+  // In-flight first: it counts everything the correlation interceptor and the handler do.
+  app.useGlobalInterceptors(new InFlightInterceptor(inFlight), new CorrelationInterceptor());
+  armShutdownLimit(shutdownLimitMs(config));
   app.enableShutdownHooks();
+  // Waits (retrying with backoff) while NATS is down: the service becomes ready once it is up.
+  new Logger('Main').log({ msg: 'Connecting to NATS', servers: config.natsServers });
   await app.listen();
   if (config.healthPort !== undefined) {
     const nats = app.unwrap<NatsConnection>();
@@ -43,7 +56,7 @@ export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
         database: () => dataSource.query('SELECT 1').then(() => true, () => false),
       },
     });
-    process.once('SIGTERM', () => server.close());
+    for (const signal of SHUTDOWN_SIGNALS) process.once(signal, () => server.close());
   }
   new Logger('Main').log('service ready');
 }

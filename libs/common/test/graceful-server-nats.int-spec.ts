@@ -1,0 +1,126 @@
+import { Controller, INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern } from '@nestjs/microservices';
+import { connect, ErrorCode, JSONCodec, NatsConnection, NatsError } from 'nats';
+import { TestNatsServer } from '@app/testing';
+import { GracefulServerNats, InFlight, InFlightInterceptor } from '@app/common';
+
+jest.setTimeout(30_000);
+
+const codec = JSONCodec<any>();
+
+/** A handler the test holds open: it runs until `release()`. */
+class Gate {
+  entered!: Promise<void>;
+  release!: () => void;
+  private enter!: () => void;
+  private released!: Promise<void>;
+
+  constructor() {
+    this.entered = new Promise((resolve) => (this.enter = resolve));
+    this.released = new Promise((resolve) => (this.release = resolve));
+  }
+
+  async pass(): Promise<void> {
+    this.enter();
+    await this.released;
+  }
+}
+
+let gate: Gate;
+
+@Controller()
+class SlowController {
+  @MessagePattern('test.cmd.slow')
+  async slow(): Promise<string> {
+    await gate.pass();
+    return 'done';
+  }
+}
+
+@Module({ controllers: [SlowController] })
+class SlowModule {}
+
+async function startService(nats: TestNatsServer, drainTimeoutMs: number): Promise<INestMicroservice> {
+  const inFlight = new InFlight();
+  const strategy = new GracefulServerNats({ servers: [nats.url], queue: 'test-service' }, { inFlight, drainTimeoutMs });
+  const app = await NestFactory.createMicroservice(SlowModule, { strategy, logger: false });
+  app.useGlobalInterceptors(new InFlightInterceptor(inFlight));
+  await app.listen();
+  return app;
+}
+
+/** Sends a command in Nest's packet format; resolves to the reply's response or the NATS error code. */
+async function send(nc: NatsConnection, timeoutMs = 5_000): Promise<string> {
+  try {
+    const reply = await nc.request('test.cmd.slow', codec.encode({ pattern: 'test.cmd.slow', data: {}, id: 'x' }), { timeout: timeoutMs });
+    return codec.decode(reply.data).response;
+  } catch (error) {
+    if (error instanceof NatsError) return error.code;
+    throw error;
+  }
+}
+
+describe(GracefulServerNats.name, () => {
+  let nats: TestNatsServer;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    nats = await TestNatsServer.start();
+    nc = await connect({ servers: nats.url });
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.destroy();
+  });
+
+  describe('close() while a handler runs', () => {
+    let app: INestMicroservice;
+    let running: Promise<string>;
+    let closed: boolean;
+    let closing: Promise<void>;
+
+    beforeAll(async () => {
+      gate = new Gate();
+      app = await startService(nats, 10_000);
+      running = send(nc);
+      await gate.entered;
+      closed = false;
+      closing = app.close().then(() => {
+        closed = true;
+      });
+    });
+
+    afterAll(async () => {
+      gate.release();
+      await closing;
+    });
+
+    it('answers "no responders" to a new command at once', async () => {
+      await expect(send(nc, 5_000)).resolves.toBe(ErrorCode.NoResponders);
+    });
+
+    it('keeps the connection open while the handler runs', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(closed).toBe(false);
+    });
+
+    it('delivers the running handler’s reply, then closes', async () => {
+      gate.release();
+      await expect(running).resolves.toBe('done');
+      await closing;
+      expect(closed).toBe(true);
+    });
+  });
+
+  it('closes at the drain timeout when a handler never finishes', async () => {
+    gate = new Gate();
+    const app = await startService(nats, 200);
+    const running = send(nc, 3_000);
+    await gate.entered;
+    await app.close();
+    await expect(running).resolves.toBe(ErrorCode.Timeout);
+    gate.release();
+  });
+});
