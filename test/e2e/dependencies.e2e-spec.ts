@@ -123,10 +123,23 @@ describe('NATS stopped and resumed (end to end)', () => {
       expect(restarted.exits).toEqual(stack.processes.map(() => CLEAN_EXIT));
     });
 
-    it('wait for it: none exits, none is ready', async () => {
+    it('wait for it: none exits, no bus service is ready', async () => {
       await sleep(WAITING_MS);
       expect(exitedOf(stack.processes)).toEqual([]);
-      expect(restarted.ready.size).toBe(0);
+      expect([...restarted.ready].map((p) => p.app)).toEqual(['api-gateway']);
+    });
+
+    it('keep the gateway answering meanwhile: /api/status 200, /api/health 503 naming NATS', async () => {
+      expect((await getJson(`${stack.gatewayUrl}/api/status`)).status).toBe(200);
+      const health = await getJson(`${stack.gatewayUrl}/api/health`);
+      expect(health.status).toBe(503);
+      expect(health.body.dependencies).toMatchObject({ nats: 'down', ...ALL_DOWN });
+    });
+
+    it('answer a bootstrap at once with 503 while NATS is down, not after a timeout', async () => {
+      const result = await bootstrap(stack.gatewayUrl);
+      expect(result.status).toBe(503);
+      expect(result.body.message).toBe('saga-orchestrator is unavailable; nothing was done, retry later');
     });
 
     it(`become ready and healthy within ${RECOVERY_BOUND_MS / 1000} s once NATS is up`, async () => {

@@ -106,13 +106,17 @@ describe('Fault drills (end to end)', () => {
 
     const result = await pending;
     expect(result.status).toBe(503);
-    expect(result.body.message).toContain('rollback is not complete');
-    const [{ id: sagaId }] = await stack.db.query<{ id: string }>(`SELECT id FROM saga_orchestrator.sagas WHERE state = 'COMPENSATION_FAILED'`);
+    expect(result.body.message).toContain("step 'identity'");
+    const sagaId = await waitFor('the rollback to be given up for now', async () => {
+      const rows = await stack.db.query<{ id: string }>(`SELECT id FROM saga_orchestrator.sagas WHERE state = 'COMPENSATION_FAILED'`);
+      return rows[0]?.id;
+    });
 
     await identity.start();
     const health = await getJson(`${stack.gatewayUrl}/api/health`);
     expect(health.body.dependencies['saga-orchestrator']).toBe('degraded');
-    expect(health.body.attention).toEqual([{ sagaId, state: 'COMPENSATION_FAILED', failedStep: 'identity' }]);
+    // Given up for now, or being retried by a sweep (the organization-service is still down).
+    expect(health.body.attention).toEqual([{ sagaId, state: expect.stringMatching(/^COMPENSAT(ION_FAILED|ING)$/), failedStep: 'identity' }]);
     expect((await bootstrap(stack.gatewayUrl)).status).toBe(409);
     expect(await instanceStatus()).toBe('BOOTSTRAPPING');
 

@@ -9,24 +9,6 @@ import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { createFastifyAdapter } from './http/fastify-adapter';
 import { setupOpenApi } from './http/openapi';
 
-/**
- * When Fastify starts closing it drops idle keep-alive connections, but a connection whose request
- * is still running goes idle only after its response, and would then hold the close open until
- * its keep-alive timeout (72 s). Responses sent once closing began ask the client to close it.
- */
-function closeConnectionsOnceClosing(app: NestFastifyApplication): void {
-  const fastify = app.getHttpAdapter().getInstance();
-  let closing = false;
-  fastify.addHook('preClose', (done) => {
-    closing = true;
-    done();
-  });
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) void reply.header('connection', 'close');
-    done(null, payload);
-  });
-}
-
 async function main(): Promise<void> {
   const config = loadConfigOrExit({ needsAuthSecret: true });
   const logger = new PinoNestLogger(createRootLogger('api-gateway', config.logLevel));
@@ -37,9 +19,9 @@ async function main(): Promise<void> {
   });
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   // On SIGTERM/SIGINT Nest closes Fastify first: it stops accepting connections, answers 503 to
-  // new requests on open ones, and waits for the requests in flight (a bootstrap waits for the
-  // orchestrator up to BOOTSTRAP_TIMEOUT_MS + 5 s); only then does the bus connection drain.
-  closeConnectionsOnceClosing(app);
+  // new requests on open ones (see createFastifyAdapter), and waits for the requests in flight (a
+  // bootstrap waits for the orchestrator up to BOOTSTRAP_TIMEOUT_MS + 5 s); only then does the
+  // bus connection drain.
   armShutdownLimit(shutdownLimitMs(config));
   app.enableShutdownHooks();
   setupOpenApi(app);

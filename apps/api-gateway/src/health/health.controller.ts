@@ -1,9 +1,8 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { PingReply, ServiceNames, Subjects } from '@app/contracts';
-import { BusClient, NATS_CONNECTION, natsAnswers } from '@app/common';
+import { BusClient, NATS_LINK, NatsLink, natsAnswers } from '@app/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { NatsConnection } from 'nats';
 import { healthDoc, healthDownDoc, statusDoc } from '../admin/openapi.schemas';
 import { HttpError } from '../http/http-error';
 
@@ -24,7 +23,7 @@ const PROBES = [
 export class HealthController {
   constructor(
     private readonly bus: BusClient,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(NATS_LINK) private readonly nats: NatsLink,
   ) {}
 
   /** WIRE: Infisical's Helm bootstrap job polls this until the gateway is up. */
@@ -42,7 +41,7 @@ export class HealthController {
   async health(
     @Req() request: FastifyRequest,
   ): Promise<{ message: string; dependencies: Record<string, State>; attention?: Attention }> {
-    const dependencies: Record<string, State> = { nats: (await natsAnswers(this.nc, PROBE_TIMEOUT_MS)) ? 'up' : 'down' };
+    const dependencies: Record<string, State> = { nats: (await natsAnswers(this.nats.connection, PROBE_TIMEOUT_MS)) ? 'up' : 'down' };
     const attention: Attention = [];
     const results = await Promise.all(
       PROBES.map(async ([service, subject]) => {

@@ -45,7 +45,10 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const error = toHttpError(exception, request);
-    if (error.statusCode >= 500) {
+    // A 503 we chose to give (a dependency is down) is news, not a bug: no stack trace.
+    if (exception instanceof HttpError && error.statusCode >= 500) {
+      this.logger.warn({ msg: 'Request answered with an error', status: error.statusCode, message: error.message });
+    } else if (error.statusCode >= 500) {
       this.logger.error({ msg: 'Request failed', status: error.statusCode, err: exception });
     }
     void reply

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { clientErrorHandler } from './client-error-handler';
 import { frameworkErrorHandler } from './framework-error-handler';
@@ -18,7 +19,8 @@ export function createFastifyAdapter(): FastifyAdapter {
     requestIdHeader: false,
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
-    return503OnClosing: true,
+    // Requests that arrive while closing get our own 503 envelope (below), not Fastify's.
+    return503OnClosing: false,
     logger: false,
   });
   const fastify = adapter.getInstance();
@@ -28,5 +30,29 @@ export function createFastifyAdapter(): FastifyAdapter {
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  answerWhileClosing(fastify);
   return adapter;
+}
+
+/**
+ * While the server closes (SIGTERM), requests in flight finish; new requests on connections
+ * still open get a 503 in the envelope; every response asks the client to close the connection,
+ * since an in-flight request's connection would otherwise hold the close open until its
+ * keep-alive timeout (72 s).
+ */
+function answerWhileClosing(fastify: FastifyInstance): void {
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    const body = { reqId: request.id, statusCode: 503, message: 'The server is shutting down; retry', error: 'ServiceUnavailable' };
+    await reply.code(503).send(body);
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
 }

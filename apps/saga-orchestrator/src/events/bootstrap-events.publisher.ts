@@ -8,8 +8,8 @@ import {
   BootstrapStartedEvent,
   Events,
 } from '@app/contracts';
-import { busHeaders, NATS_CONNECTION } from '@app/common';
-import { JSONCodec, NatsConnection, nanos, RetentionPolicy, StorageType } from 'nats';
+import { busHeaders, NATS_LINK, NatsLink } from '@app/common';
+import { JSONCodec, nanos, RetentionPolicy, StorageType } from 'nats';
 
 const codec = JSONCodec<object>();
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
@@ -23,11 +23,11 @@ const DUPLICATE_WINDOW_MS = 2 * 60_000;
 export class BootstrapEventsPublisher implements OnApplicationBootstrap {
   private readonly logger = new Logger(BootstrapEventsPublisher.name);
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+  constructor(@Inject(NATS_LINK) private readonly nats: NatsLink) {}
 
   /** Creates the stream if it is missing; safe when several replicas start at once. */
   async onApplicationBootstrap(): Promise<void> {
-    const jsm = await this.nc.jetstreamManager();
+    const jsm = await (await this.nats.ready).jetstreamManager();
     try {
       await jsm.streams.info(BOOTSTRAP_EVENTS_STREAM);
       return;
@@ -86,7 +86,10 @@ export class BootstrapEventsPublisher implements OnApplicationBootstrap {
 
   private async publish(subject: string, msgID: string, event: { eventId: string; sagaId: string }, correlationId: string): Promise<void> {
     const headers = busHeaders({ correlationId, causationId: event.sagaId, messageId: event.eventId });
-    await this.nc.jetstream().publish(subject, codec.encode(event), { msgID, headers });
+    const nc = this.nats.connection;
+    // While NATS is down the event waits in the outbox (the saga row) for a sweep to publish it.
+    if (nc === undefined) throw new Error('NATS is not connected');
+    await nc.jetstream().publish(subject, codec.encode(event), { msgID, headers });
     this.logger.log({ msg: 'Published event', subject, sagaId: event.sagaId, eventId: event.eventId });
   }
 }

@@ -25,7 +25,7 @@ export interface SagaObserver {
 }
 
 export const DEFAULT_ENGINE_OPTIONS: SagaEngineOptions = {
-  compensationAttempts: 4,
+  compensationAttempts: 6,
   compensationBackoffMs: 100,
   sleep,
 };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { SagaEntity } from './saga.entity';
 import { SagaPatch, SagaRecord, SagaStore } from './saga.types';
 
@@ -23,9 +23,16 @@ export class TypeormSagaStore implements SagaStore {
     await this.dataSource.manager.update(SagaEntity, { id }, { eventPublishedAt: () => 'now()' });
   }
 
-  /** Sagas whose rollback keeps failing: they need an operator's eye, and hold their claims. */
+  /**
+   * Sagas whose rollback failed at least once (given up for now, or being retried by a sweep):
+   * they need an operator's eye, and hold their claims.
+   */
   needingAttention(): Promise<SagaEntity[]> {
-    return this.dataSource.manager.find(SagaEntity, { where: { state: 'COMPENSATION_FAILED' }, order: { createdAt: 'ASC' }, take: 20 });
+    return this.dataSource.manager.find(SagaEntity, {
+      where: [{ state: 'COMPENSATION_FAILED' }, { state: 'COMPENSATING', attempts: MoreThan(0) }],
+      order: { createdAt: 'ASC' },
+      take: 20,
+    });
   }
 }
 

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { CommandMap, CommandSubject, isBusErrorBody } from '@app/contracts';
-import { ErrorCode as NatsErrorCode, JSONCodec, NatsConnection, NatsError } from 'nats';
+import { ErrorCode as NatsErrorCode, JSONCodec, NatsError } from 'nats';
 import { currentCorrelationId } from '../logging/correlation';
 import { BusRemoteError, BusTimeoutError, BusUnavailableError } from './bus-errors';
 import { busHeaders } from './headers';
+import { NatsLink } from './nats-link';
 
 export const DEFAULT_BUS_TIMEOUT_MS = 5_000;
+/** How long a request waits for a lost NATS connection to come back before it gives up. */
+const RECONNECT_GRACE_MS = 1_500;
 
 export interface SendOptions {
   timeoutMs?: number;
@@ -29,7 +32,7 @@ const codec = JSONCodec<unknown>();
  * listening" (immediate, nothing ran) apart from "no reply in time" (may have run).
  */
 export class BusClient {
-  constructor(private readonly nc: NatsConnection) {}
+  constructor(private readonly link: NatsLink) {}
 
   async send<S extends CommandSubject>(
     subject: S,
@@ -41,9 +44,13 @@ export class BusClient {
     const correlationId = options.correlationId ?? currentCorrelationId() ?? messageId;
     const h = busHeaders({ correlationId, causationId: options.causationId ?? correlationId, messageId });
 
+    // Not connected to NATS: nothing can be sent, so nothing ran; after a short grace for a
+    // reconnect, say so, rather than at the end of the timeout.
+    const nc = await this.link.whenConnected(Math.min(RECONNECT_GRACE_MS, timeoutMs));
+    if (nc === undefined) throw new BusUnavailableError(subject);
     let packet: ReplyPacket;
     try {
-      const reply = await this.nc.request(subject, codec.encode({ pattern: subject, data: payload, id: messageId }), {
+      const reply = await nc.request(subject, codec.encode({ pattern: subject, data: payload, id: messageId }), {
         timeout: timeoutMs,
         headers: h,
       });

@@ -1,11 +1,10 @@
 import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
-import { NatsConnection } from 'nats';
-import { BusClient } from './bus.client';
 import { within } from '../lifecycle/within';
-import { connectNats } from './nats';
+import { BusClient } from './bus.client';
+import { NatsLink } from './nats-link';
 
-export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+export const NATS_LINK = Symbol('NATS_LINK');
 
 const DRAIN_TIMEOUT_MS = 2_000;
 
@@ -15,33 +14,16 @@ const DRAIN_TIMEOUT_MS = 2_000;
 export class BusModule implements OnApplicationShutdown {
   private readonly logger = new Logger(BusModule.name);
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+  constructor(@Inject(NATS_LINK) private readonly link: NatsLink) {}
 
   static forRoot(clientName: string): DynamicModule {
     return {
       module: BusModule,
       providers: [
-        {
-          provide: NATS_CONNECTION,
-          inject: [APP_CONFIG],
-          useFactory: async (config: AppConfig) => {
-            const logger = new Logger(BusModule.name);
-            logger.log({ msg: 'Connecting to NATS', servers: config.natsServers });
-            const nc = await connectNats(config.natsServers, clientName);
-            logger.log({ msg: 'Connected to NATS', server: nc.getServer() });
-            void (async () => {
-              for await (const s of nc.status()) {
-                if (s.type === 'disconnect' || s.type === 'reconnect') {
-                  logger.warn({ msg: `NATS ${s.type}`, server: String(s.data) });
-                }
-              }
-            })();
-            return nc;
-          },
-        },
-        { provide: BusClient, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new BusClient(nc) },
+        { provide: NATS_LINK, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new NatsLink(config.natsServers, clientName) },
+        { provide: BusClient, inject: [NATS_LINK], useFactory: (link: NatsLink) => new BusClient(link) },
       ],
-      exports: [NATS_CONNECTION, BusClient],
+      exports: [NATS_LINK, BusClient],
     };
   }
 
@@ -51,11 +33,12 @@ export class BusModule implements OnApplicationShutdown {
    * server, so while NATS is unreachable the connection is closed after a short wait instead.
    */
   async onApplicationShutdown(): Promise<void> {
-    if (this.nc.isClosed()) return;
+    const nc = this.link.opened;
+    if (nc === undefined || nc.isClosed()) return;
     try {
-      if ((await within(this.nc.drain(), DRAIN_TIMEOUT_MS)) === 'timeout') {
+      if ((await within(nc.drain(), DRAIN_TIMEOUT_MS)) === 'timeout') {
         this.logger.warn({ msg: 'NATS drain did not finish; closing', timeoutMs: DRAIN_TIMEOUT_MS });
-        await this.nc.close();
+        await nc.close();
       }
     } catch (error) {
       this.logger.warn({ msg: 'NATS drain failed', err: error });

@@ -21,8 +21,8 @@ export function connectNats(servers: string[], name: string): Promise<NatsConnec
 }
 
 /** Whether the server answers a round trip within the timeout (a reconnecting client does not). */
-export async function natsAnswers(nc: NatsConnection, timeoutMs = 1_000): Promise<boolean> {
-  if (nc.isClosed()) return false;
+export async function natsAnswers(nc: NatsConnection | undefined, timeoutMs = 1_000): Promise<boolean> {
+  if (nc === undefined || nc.isClosed()) return false;
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
   return Promise.race([nc.flush().then(() => true, () => false), timeout]);
 }

@@ -1,6 +1,6 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { BootstrapStartSchema, PingReply, ReplyOf, ServiceNames, Subjects } from '@app/contracts';
-import { currentCorrelationId, databasePing, PayloadPipe } from '@app/common';
+import { currentCorrelationId, databasePing, NATS_LINK, NatsLink, PayloadPipe } from '@app/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ export class BootstrapMessageController {
     private readonly bootstrap: BootstrapService,
     private readonly dataSource: DataSource,
     private readonly store: TypeormSagaStore,
+    @Inject(NATS_LINK) private readonly nats: NatsLink,
   ) {}
 
   @MessagePattern(Subjects.bootstrap.start)
@@ -27,10 +28,14 @@ export class BootstrapMessageController {
     return this.bootstrap.getState();
   }
 
-  /** Health, plus the sagas whose rollback keeps failing: /api/health shows them as degraded. */
+  /**
+   * Health: its database, its own outgoing NATS connection (it drives the other services), and
+   * the sagas whose rollback keeps failing, which /api/health shows as degraded.
+   */
   @MessagePattern(Subjects.bootstrap.ping)
   async ping(): Promise<PingReply> {
     const reply = await databasePing(ServiceNames.orchestrator, this.dataSource);
+    if (this.nats.connection === undefined) return { ...reply, ok: false };
     if (reply.database === 'down') return reply;
     const stuck = await this.store.needingAttention();
     return { ...reply, attention: stuck.map((s) => ({ sagaId: s.id, state: s.state, failedStep: s.failedStep })) };
