@@ -11,7 +11,7 @@ export interface HealthProbe {
  * The optional probe port of a bus service (HEALTH_PORT): `/health` for container health checks
  * and `/metrics` in Prometheus text format. Off by default so replicas share a host freely.
  */
-export function startHealthServer(port: number, probe: HealthProbe): Server {
+export async function startHealthServer(port: number, probe: HealthProbe): Promise<Server> {
   const started = Date.now();
   const server = createServer((request, response) => {
     void (async () => {
@@ -45,6 +45,11 @@ export function startHealthServer(port: number, probe: HealthProbe): Server {
       response.end(JSON.stringify({ statusCode: 404, error: 'NotFound', message: 'Not found' }));
     })();
   });
-  server.listen(port, '0.0.0.0', () => new Logger('HealthServer').log({ msg: 'Health endpoint listening', port }));
+  // Listening before the service says it is ready, so a probe right after "ready" finds it.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0', resolve);
+  });
+  new Logger('HealthServer').log({ msg: 'Health endpoint listening', port });
   return server;
 }

@@ -49,7 +49,7 @@ export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
   if (config.healthPort !== undefined) {
     const nats = app.unwrap<NatsConnection>();
     const dataSource = app.get(DataSource, { strict: false });
-    const server = startHealthServer(config.healthPort, {
+    const server = await startHealthServer(config.healthPort, {
       service: spec.service,
       checks: {
         nats: () => natsAnswers(nats),
