@@ -42,6 +42,7 @@ describe('Fault drills (end to end)', () => {
       intervalMs: 200,
     });
     expect(await leftovers()).toEqual(NOTHING);
+    expect((await getJson(`${stack.gatewayUrl}/api/v1/admin/config`)).body.config.initialized).toBe(false);
     const sagas = await stack.db.query<{ id: string; state: string }>('SELECT id, state FROM saga_orchestrator.sagas');
     expect(sagas.map((s) => s.state)).toEqual(['COMPENSATED']);
     rolledBack.push(sagas[0].id);
