@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { connectNats } from './nats';
+import { connectNats, loggableServers } from './nats';
 
 /**
  * One process's outgoing NATS connection, opened in the background: the process starts (the
@@ -17,7 +17,7 @@ export class NatsLink {
   readonly ready: Promise<NatsConnection>;
 
   constructor(servers: string[], name: string) {
-    this.logger.log({ msg: 'Connecting to NATS', servers });
+    this.logger.log({ msg: 'Connecting to NATS', servers: loggableServers(servers) });
     this.ready = connectNats(servers, name).then((nc) => {
       this.nc = nc;
       this.setUp(true);

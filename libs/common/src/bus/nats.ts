@@ -26,3 +26,18 @@ export async function natsAnswers(nc: NatsConnection | undefined, timeoutMs = 1_
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
   return Promise.race([nc.flush().then(() => true, () => false), timeout]);
 }
+
+/** NATS URLs fit for a log line: credentials in them (nats://user:pass@host) are masked. */
+export function loggableServers(servers: string[]): string[] {
+  return servers.map((server) => {
+    try {
+      const url = new URL(server);
+      if (url.username === '' && url.password === '') return server;
+      url.username = '***';
+      url.password = '';
+      return url.toString().replace(/\/$/, '');
+    } catch {
+      return '[unparsable]';
+    }
+  });
+}

@@ -7,7 +7,7 @@ import { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { BusExceptionFilter } from '../bus/bus-exception.filter';
 import { CorrelationInterceptor } from '../bus/correlation.interceptor';
-import { natsAnswers, natsConnectionOptions } from '../bus/nats';
+import { loggableServers, natsAnswers, natsConnectionOptions } from '../bus/nats';
 import { GracefulServerNats } from '../lifecycle/graceful-server-nats';
 import { InFlight } from '../lifecycle/in-flight';
 import { InFlightInterceptor } from '../lifecycle/in-flight.interceptor';
@@ -44,7 +44,7 @@ export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
   armShutdownLimit(shutdownLimitMs(config));
   app.enableShutdownHooks();
   // Waits (retrying with backoff) while NATS is down: the service becomes ready once it is up.
-  new Logger('Main').log({ msg: 'Connecting to NATS', servers: config.natsServers });
+  new Logger('Main').log({ msg: 'Connecting to NATS', servers: loggableServers(config.natsServers) });
   await app.listen();
   if (config.healthPort !== undefined) {
     const nats = app.unwrap<NatsConnection>();
