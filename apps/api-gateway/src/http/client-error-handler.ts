@@ -2,7 +2,7 @@ import { STATUS_CODES, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { ConnectionError } from 'fastify';
-import { ERROR_NAMES } from './http-error';
+import { envelope } from './http-error';
 import { newRequestId } from './request-id';
 
 /** WIRE: what Node's HTTP parser refused, by its error code; any other code is a malformed request. */
@@ -43,7 +43,7 @@ function responseStarted(socket: Socket): boolean {
 }
 
 function rawResponse(reqId: string, status: number, message: string): string {
-  const body = JSON.stringify({ reqId, statusCode: status, message, error: ERROR_NAMES[status] });
+  const body = JSON.stringify(envelope(reqId, status, message));
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
     'content-type: application/json; charset=utf-8',

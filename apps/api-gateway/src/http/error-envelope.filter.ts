@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_NAMES, HttpError } from './http-error';
+import { envelope, ERROR_NAMES, HttpError } from './http-error';
 
 /**
  * Fixed messages for errors raised by the framework itself (body size and content type, a URL or
@@ -54,6 +54,6 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     void reply
       .status(error.statusCode)
       .header('x-request-id', request.id)
-      .send({ reqId: request.id, statusCode: error.statusCode, message: error.body, error: error.error, ...error.extra });
+      .send(envelope(request.id, error.statusCode, error.body, error.error, error.extra));
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { clientErrorHandler } from './client-error-handler';
 import { frameworkErrorHandler } from './framework-error-handler';
+import { envelope } from './http-error';
 import { jsonBodyParser } from './json-body-parser';
 import { newRequestId } from './request-id';
 
@@ -48,8 +49,7 @@ function answerWhileClosing(fastify: FastifyInstance): void {
   });
   fastify.addHook('onRequest', async (request, reply) => {
     if (!closing) return;
-    const body = { reqId: request.id, statusCode: 503, message: 'The server is shutting down; retry', error: 'ServiceUnavailable' };
-    await reply.code(503).send(body);
+    await reply.code(503).send(envelope(request.id, 503, 'The server is shutting down; retry'));
   });
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');

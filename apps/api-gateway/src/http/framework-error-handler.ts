@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_NAMES } from './http-error';
+import { envelope, ERROR_NAMES } from './http-error';
 
 /**
  * Fastify's `frameworkErrors`: the router refuses a URL it cannot decode (`/api/status/%zz`)
@@ -11,5 +11,5 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   void reply
     .status(statusCode)
     .header('x-request-id', request.id)
-    .send({ reqId: request.id, statusCode, message: 'Malformed request URL', error: ERROR_NAMES[statusCode] ?? 'BadRequest' });
+    .send(envelope(request.id, statusCode, 'Malformed request URL', ERROR_NAMES[statusCode] ?? 'BadRequest'));
 }

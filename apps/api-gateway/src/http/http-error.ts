@@ -32,3 +32,14 @@ export const ERROR_NAMES: Record<number, string> = {
   500: 'InternalServerError',
   503: 'ServiceUnavailable',
 };
+
+/** WIRE: the error envelope itself, the one shape of every non-2xx body. */
+export function envelope(
+  reqId: string,
+  statusCode: number,
+  message: HttpError['body'],
+  error: string = ERROR_NAMES[statusCode] ?? 'Error',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { reqId, statusCode, message, error, ...extra };
+}
