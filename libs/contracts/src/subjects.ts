@@ -1,34 +1,19 @@
+import { BootstrapSubjects } from './bootstrap/commands';
+import { IdentitySubjects } from './identity/commands';
+import { OrganizationSubjects } from './organization/commands';
+import { UserSubjects } from './user/commands';
+
 /*
- * WIRE API. Subject names are the contract between independently deployed services, and the
- * event subjects are public: users subscribe to them. Never rename or repurpose one; add new
- * subjects instead.
+ * WIRE API. Command subjects are the contract between independently deployed services: a
+ * rename ships with every sender and handler at once. Event subjects are public (users
+ * subscribe to them): never rename or repurpose one; add new subjects instead. Each service's
+ * commands, payloads and replies live in its own folder here.
  */
 export const Subjects = {
-  bootstrap: {
-    start: 'bootstrap.cmd.start',
-    getState: 'bootstrap.cmd.get-state',
-    ping: 'bootstrap.cmd.ping',
-  },
-  user: {
-    createAdmin: 'user.cmd.create-admin',
-    delete: 'user.cmd.delete',
-    verifyPassword: 'user.cmd.verify-password',
-    ping: 'user.cmd.ping',
-  },
-  organization: {
-    create: 'organization.cmd.create',
-    delete: 'organization.cmd.delete',
-    addIdentityMembership: 'organization.cmd.add-identity-membership',
-    removeIdentityMembership: 'organization.cmd.remove-identity-membership',
-    ping: 'organization.cmd.ping',
-  },
-  identity: {
-    createInstanceAdmin: 'identity.cmd.create-instance-admin',
-    delete: 'identity.cmd.delete',
-    reissueInstanceAdminToken: 'identity.cmd.reissue-instance-admin-token',
-    authenticate: 'identity.cmd.authenticate',
-    ping: 'identity.cmd.ping',
-  },
+  bootstrap: BootstrapSubjects,
+  user: UserSubjects,
+  organization: OrganizationSubjects,
+  identity: IdentitySubjects,
 } as const;
 
 /** Public events, published to the JetStream stream below. */

@@ -16,10 +16,10 @@ export class IdentitiesMessageController {
     return this.identities.createInstanceAdmin(cmd.sagaId, cmd.organizationId);
   }
 
-  @MessagePattern(Subjects.identity.delete)
-  delete(
+  @MessagePattern(Subjects.identity.undoCreateInstanceAdmin)
+  undoCreateInstanceAdmin(
     @Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>,
-  ): Promise<ReplyOf<typeof Subjects.identity.delete>> {
+  ): Promise<ReplyOf<typeof Subjects.identity.undoCreateInstanceAdmin>> {
     return this.identities.deleteForSaga(cmd.sagaId);
   }
 }

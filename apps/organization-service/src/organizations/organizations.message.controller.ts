@@ -22,10 +22,10 @@ export class OrganizationsMessageController {
     return { organization: await this.organizations.createWithAdmin(cmd.sagaId, cmd.name, cmd.adminUserId) };
   }
 
-  @MessagePattern(Subjects.organization.delete)
-  delete(
+  @MessagePattern(Subjects.organization.undoCreate)
+  undoCreate(
     @Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>,
-  ): Promise<ReplyOf<typeof Subjects.organization.delete>> {
+  ): Promise<ReplyOf<typeof Subjects.organization.undoCreate>> {
     return this.organizations.deleteForSaga(cmd.sagaId);
   }
 
@@ -37,10 +37,10 @@ export class OrganizationsMessageController {
     return { membershipId };
   }
 
-  @MessagePattern(Subjects.organization.removeIdentityMembership)
-  removeIdentityMembership(
+  @MessagePattern(Subjects.organization.undoAddIdentityMembership)
+  undoAddIdentityMembership(
     @Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>,
-  ): Promise<ReplyOf<typeof Subjects.organization.removeIdentityMembership>> {
+  ): Promise<ReplyOf<typeof Subjects.organization.undoAddIdentityMembership>> {
     return this.organizations.removeIdentityMembershipsForSaga(cmd.sagaId);
   }
 }

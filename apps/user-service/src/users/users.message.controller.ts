@@ -16,8 +16,8 @@ export class UsersMessageController {
     return { user: await this.users.createAdmin(cmd.sagaId, cmd.email, cmd.password) };
   }
 
-  @MessagePattern(Subjects.user.delete)
-  delete(@Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>): Promise<ReplyOf<typeof Subjects.user.delete>> {
+  @MessagePattern(Subjects.user.undoCreateAdmin)
+  undoCreateAdmin(@Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>): Promise<ReplyOf<typeof Subjects.user.undoCreateAdmin>> {
     return this.users.deleteForSaga(cmd.sagaId);
   }
 

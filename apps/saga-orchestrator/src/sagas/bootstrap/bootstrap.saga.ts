@@ -69,7 +69,7 @@ export function bootstrapSaga(deps: BootstrapSagaDeps): SagaDefinition<Bootstrap
         onReply: (ctx, reply) => {
           ctx.data.user = reply.user;
         },
-        compensate: (ctx) => deps.bus.send(Subjects.user.delete, { sagaId: ctx.sagaId }, undo(ctx)),
+        compensate: (ctx) => deps.bus.send(Subjects.user.undoCreateAdmin, { sagaId: ctx.sagaId }, undo(ctx)),
       }),
       step({
         name: 'organization',
@@ -82,7 +82,7 @@ export function bootstrapSaga(deps: BootstrapSagaDeps): SagaDefinition<Bootstrap
         onReply: (ctx, reply) => {
           ctx.data.organization = reply.organization;
         },
-        compensate: (ctx) => deps.bus.send(Subjects.organization.delete, { sagaId: ctx.sagaId }, undo(ctx)),
+        compensate: (ctx) => deps.bus.send(Subjects.organization.undoCreate, { sagaId: ctx.sagaId }, undo(ctx)),
       }),
       step({
         name: 'identity',
@@ -97,7 +97,7 @@ export function bootstrapSaga(deps: BootstrapSagaDeps): SagaDefinition<Bootstrap
           ctx.data.accessTokenId = reply.accessToken.id;
           ctx.transient.token = reply.accessToken.token;
         },
-        compensate: (ctx) => deps.bus.send(Subjects.identity.delete, { sagaId: ctx.sagaId }, undo(ctx)),
+        compensate: (ctx) => deps.bus.send(Subjects.identity.undoCreateInstanceAdmin, { sagaId: ctx.sagaId }, undo(ctx)),
       }),
       step({
         name: 'membership',
@@ -112,7 +112,7 @@ export function bootstrapSaga(deps: BootstrapSagaDeps): SagaDefinition<Bootstrap
             run(ctx),
           ),
         compensate: (ctx) =>
-          deps.bus.send(Subjects.organization.removeIdentityMembership, { sagaId: ctx.sagaId }, undo(ctx)),
+          deps.bus.send(Subjects.organization.undoAddIdentityMembership, { sagaId: ctx.sagaId }, undo(ctx)),
       }),
       step({
         name: 'initialize',

@@ -1,4 +1,4 @@
-import { BootstrapRequestSchema } from './bootstrap';
+import { BootstrapRequestSchema } from './bootstrap.http';
 
 const VALID = { email: 'admin@example.com', password: 'your-secure-password', organization: 'dog' };
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { OrganizationView } from '../organization/views';
+import type { UserView } from '../user/views';
 
 /** Control characters (C0, DEL, C1) are refused in names: they break logs, UIs and slugs. */
 const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
@@ -41,22 +43,6 @@ export type BootstrapRequest = z.infer<typeof BootstrapRequestSchema>;
 export const IdempotencyKeySchema = z
   .string()
   .regex(/^[\x20-\x7e]{1,128}$/, { error: 'Idempotency-Key must be 1 to 128 printable ASCII characters' });
-
-/** WIRE: a user as Infisical's API shows one. */
-export interface UserView {
-  id: string;
-  email: string;
-  username: string;
-  firstName: string;
-  lastName: string;
-  superAdmin: boolean;
-}
-
-export interface OrganizationView {
-  id: string;
-  name: string;
-  slug: string;
-}
 
 /** The HTTP 200 body of a successful bootstrap (WIRE: exactly Infisical's documented shape). */
 export interface BootstrapResponse {

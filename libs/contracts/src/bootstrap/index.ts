@@ -1,0 +1,3 @@
+export * from './bootstrap.http';
+export * from './commands';
+export * from './events';
