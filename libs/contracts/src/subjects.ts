@@ -35,6 +35,18 @@ export const ServiceNames = {
 } as const;
 export type ServiceName = (typeof ServiceNames)[keyof typeof ServiceNames];
 
+const SERVICE_OF_DOMAIN: Record<keyof typeof Subjects, ServiceName> = {
+  bootstrap: ServiceNames.orchestrator,
+  user: ServiceNames.user,
+  organization: ServiceNames.organization,
+  identity: ServiceNames.identity,
+};
+
+/** The service that answers a command subject (`user.cmd.…` → user-service). */
+export function serviceOfSubject(subject: string): ServiceName | undefined {
+  return SERVICE_OF_DOMAIN[subject.split('.')[0] as keyof typeof Subjects];
+}
+
 /** Message headers carried on every bus message. */
 export const BusHeaders = {
   correlationId: 'x-correlation-id',

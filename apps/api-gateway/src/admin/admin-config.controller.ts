@@ -3,7 +3,6 @@ import { Subjects } from '@app/contracts';
 import { BusClient } from '@app/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { httpErrorFromBus } from '../http/bus-error.mapping';
 import { adminConfigDoc } from './openapi.schemas';
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -17,12 +16,8 @@ export class AdminConfigController {
   @ApiOperation({ summary: 'Server configuration (public part)' })
   @ApiOkResponse({ schema: adminConfigDoc })
   async config(@Req() request: FastifyRequest): Promise<{ config: { initialized: boolean; allowSignUp: boolean } }> {
-    try {
-      const state = await this.bus.send(Subjects.bootstrap.getState, {}, { timeoutMs: HEALTH_TIMEOUT_MS, correlationId: request.id });
-      // There is no self-service sign-up: users come from bootstrap only.
-      return { config: { initialized: state.initialized, allowSignUp: false } };
-    } catch (error) {
-      throw httpErrorFromBus(error, 'saga-orchestrator') ?? error;
-    }
+    const state = await this.bus.send(Subjects.bootstrap.getState, {}, { timeoutMs: HEALTH_TIMEOUT_MS, correlationId: request.id });
+    // There is no self-service sign-up: users come from bootstrap only.
+    return { config: { initialized: state.initialized, allowSignUp: false } };
   }
 }

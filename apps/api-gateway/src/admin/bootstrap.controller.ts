@@ -5,7 +5,6 @@ import { BusClient } from '@app/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { httpErrorFromBus } from '../http/bus-error.mapping';
 import { serverTiming } from '../http/server-timing';
 import { ZodBodyPipe } from '../http/zod-body.pipe';
 import { BOOTSTRAP_KEY_HEADER, BootstrapKeyGuard } from './bootstrap-key.guard';
@@ -56,15 +55,11 @@ export class BootstrapController {
   ): Promise<BootstrapResponse> {
     const idempotencyKey = idempotencyKeyOf(request.headers);
     const started = performance.now();
-    try {
-      const result = await this.bus.send(Subjects.bootstrap.start, { ...body, idempotencyKey }, {
-        timeoutMs: this.config.bootstrapTimeoutMs + ORCHESTRATOR_MARGIN_MS,
-        correlationId: request.id,
-      });
-      void reply.header('Server-Timing', serverTiming(result.timings, performance.now() - started));
-      return result.response;
-    } catch (error) {
-      throw httpErrorFromBus(error, 'saga-orchestrator') ?? error;
-    }
+    const result = await this.bus.send(Subjects.bootstrap.start, { ...body, idempotencyKey }, {
+      timeoutMs: this.config.bootstrapTimeoutMs + ORCHESTRATOR_MARGIN_MS,
+      correlationId: request.id,
+    });
+    void reply.header('Server-Timing', serverTiming(result.timings, performance.now() - started));
+    return result.response;
   }
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { httpErrorFromBus } from './bus-error.mapping';
 import { envelope, ERROR_NAMES, HttpError } from './http-error';
 
 /**
@@ -23,6 +24,8 @@ function frameworkMessage(status: number): string {
 
 function toHttpError(exception: unknown, request: FastifyRequest): HttpError {
   if (exception instanceof HttpError) return exception;
+  const fromBus = httpErrorFromBus(exception);
+  if (fromBus !== undefined) return fromBus;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status === 404) {
@@ -45,8 +48,8 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const error = toHttpError(exception, request);
-    // A 503 we chose to give (a dependency is down) is news, not a bug: no stack trace.
-    if (exception instanceof HttpError && error.statusCode >= 500) {
+    // A 503 is always one we chose to give (a dependency is down): news, not a bug, so no stack trace.
+    if (error.statusCode === 503) {
       this.logger.warn({ msg: 'Request answered with an error', status: error.statusCode, message: error.message });
     } else if (error.statusCode >= 500) {
       this.logger.error({ msg: 'Request failed', status: error.statusCode, err: exception });

@@ -1,4 +1,4 @@
-import { BusErrorBody } from '@app/contracts';
+import { BusErrorBody, ErrorCode } from '@app/contracts';
 
 /**
  * An expected failure with a stable code. It crosses the bus as a BusErrorBody; its message and
@@ -6,7 +6,7 @@ import { BusErrorBody } from '@app/contracts';
  */
 export class DomainError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
