@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceNames } from '@app/contracts';
-import { BusModule } from '@app/common';
+import { BusClient, BusModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { BootstrapEventsPublisher } from './events/bootstrap-events.publisher';
@@ -8,6 +8,7 @@ import { InstanceService } from './instance/instance.service';
 import { orchestratorDatabase } from './orchestrator.database';
 import { SagaEngine } from './saga-engine/saga-engine';
 import { SagaRegistry } from './saga-engine/saga-handler';
+import { SagaRunner } from './saga-engine/saga-runner';
 import { SagaSweeper } from './saga-engine/saga-sweeper';
 import { TypeormSagaStore } from './saga-engine/typeorm-saga.store';
 import { BootstrapSagaHandler } from './sagas/bootstrap/bootstrap.handler';
@@ -28,7 +29,12 @@ export class SagaOrchestratorModule {
       controllers: [BootstrapMessageController],
       providers: [
         TypeormSagaStore,
-        { provide: SagaEngine, inject: [TypeormSagaStore], useFactory: (store: TypeormSagaStore) => new SagaEngine(store) },
+        {
+          provide: SagaEngine,
+          inject: [TypeormSagaStore, BusClient],
+          useFactory: (store: TypeormSagaStore, bus: BusClient) => new SagaEngine(store, { bus }),
+        },
+        SagaRunner,
         SagaRegistry,
         SagaSweeper,
         InstanceService,

@@ -7,7 +7,7 @@ import { SagaEngine } from '../src/saga-engine/saga-engine';
 import { SagaHandler, SagaRegistry } from '../src/saga-engine/saga-handler';
 import { SagaSweeper } from '../src/saga-engine/saga-sweeper';
 import { SagaEntity } from '../src/saga-engine/saga.entity';
-import { SagaDefinition, SagaState } from '../src/saga-engine/saga.types';
+import { SagaContext, SagaDefinition, SagaState } from '../src/saga-engine/saga.types';
 import { TypeormSagaStore } from '../src/saga-engine/typeorm-saga.store';
 
 let db: TestDatabase;
@@ -35,10 +35,11 @@ class ScriptedHandler implements SagaHandler {
   failing = new Set<string>();
   readonly definition: SagaDefinition<object, object> = {
     type: 'scripted',
+    label: 'Scripted',
     steps: ['a', 'b', 'c'].map((name) => ({
       name,
       invoke: async () => ({}),
-      compensate: async (ctx) => {
+      compensate: async (ctx: SagaContext<object, object>) => {
         if (this.failing.has(name)) throw Object.assign(new Error(`${name} is down`), { mayHaveRun: false });
         this.compensations.push(`${ctx.sagaId}:${name}`);
       },

@@ -3,6 +3,7 @@ export * from './logging/logger';
 export * from './errors/domain-error';
 export * from './bus/bus-errors';
 export * from './bus/bus.client';
+export * from './bus/timeouts';
 export * from './bus/nats-link';
 export * from './bus/headers';
 export * from './bus/nats';

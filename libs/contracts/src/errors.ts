@@ -7,7 +7,7 @@ export const ErrorCodes = {
   internal: 'INTERNAL',
   instanceAlreadyInitialized: 'INSTANCE.ALREADY_INITIALIZED',
   bootstrapInProgress: 'INSTANCE.BOOTSTRAP_IN_PROGRESS',
-  bootstrapStepFailed: 'BOOTSTRAP.STEP_FAILED',
+  sagaStepFailed: 'SAGA.STEP_FAILED',
   sagaCancelled: 'SAGA.CANCELLED',
   dependencyUnavailable: 'SERVICE.DEPENDENCY_UNAVAILABLE',
   emailTaken: 'USER.EMAIL_TAKEN',

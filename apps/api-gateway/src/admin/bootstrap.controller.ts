@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { BootstrapRequest, BootstrapRequestSchema, BootstrapResponse, Subjects } from '@app/contracts';
-import { BusClient } from '@app/common';
+import { BusClient, gatewaySagaWaitMs } from '@app/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,9 +17,6 @@ import {
   idempotencyKeyHeaderDoc,
   validationEnvelopeDoc,
 } from './openapi.schemas';
-
-/** The orchestrator answers within the saga deadline plus its compensation; wait that long and a bit. */
-const ORCHESTRATOR_MARGIN_MS = 5_000;
 
 @ApiTags('Admin')
 @Controller('api/v1/admin')
@@ -56,7 +53,7 @@ export class BootstrapController {
     const idempotencyKey = idempotencyKeyOf(request.headers);
     const started = performance.now();
     const result = await this.bus.send(Subjects.bootstrap.start, { ...body, idempotencyKey }, {
-      timeoutMs: this.config.bootstrapTimeoutMs + ORCHESTRATOR_MARGIN_MS,
+      timeoutMs: gatewaySagaWaitMs(this.config),
       correlationId: request.id,
     });
     void reply.header('Server-Timing', serverTiming(result.timings, performance.now() - started));

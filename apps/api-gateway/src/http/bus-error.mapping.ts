@@ -16,7 +16,7 @@ export const BUS_ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCodes.internal]: { status: 500, error: 'InternalServerError' },
   [ErrorCodes.instanceAlreadyInitialized]: { status: 400, error: 'BadRequest' },
   [ErrorCodes.bootstrapInProgress]: { status: 409, error: 'Conflict' },
-  [ErrorCodes.bootstrapStepFailed]: { status: 503, error: 'ServiceUnavailable' },
+  [ErrorCodes.sagaStepFailed]: { status: 503, error: 'ServiceUnavailable' },
   [ErrorCodes.sagaCancelled]: { status: 409, error: 'Conflict' },
   [ErrorCodes.dependencyUnavailable]: { status: 503, error: 'ServiceUnavailable' },
   [ErrorCodes.emailTaken]: { status: 400, error: 'BadRequest' },

@@ -1,5 +1,6 @@
-import { SagaEngine } from './saga-engine';
-import { newSagaRecord, SagaContext, SagaDefinition, SagaPatch, SagaRecord, SagaStore, step } from './saga.types';
+import { Subjects } from '@app/contracts';
+import { SagaBus, SagaEngine } from './saga-engine';
+import { command, newSagaRecord, SagaContext, SagaDefinition, SagaPatch, SagaRecord, SagaStore, step } from './saga.types';
 
 interface Data {
   userId?: string;
@@ -75,6 +76,7 @@ function scripted(script: { fail?: Record<string, Error>; compensationFailures?:
     });
   const definition: SagaDefinition<Data, Transient> = {
     type: 'test',
+    label: 'Test',
     steps: [
       make('user', { id: 'u1' }, (ctx, r) => (ctx.data.userId = r.id)),
       make('organization', { id: 'o1' }, (ctx, r) => (ctx.data.orgId = r.id)),
@@ -224,5 +226,80 @@ describe(SagaEngine.name, () => {
 
     expect(outcome.state).toBe('TAKEN_OVER');
     expect(calls).toEqual(['invoke:user']);
+  });
+});
+
+describe(`${SagaEngine.name} with command steps`, () => {
+  /** A bus that answers each subject from a script and records what was sent. */
+  function scriptedBus(replies: Record<string, () => unknown>) {
+    const sent: Array<{ subject: string; payload: unknown; options: any }> = [];
+    const bus: SagaBus = {
+      send: async (subject, payload, options) => {
+        sent.push({ subject, payload, options });
+        return replies[subject]?.() as never;
+      },
+    };
+    return { bus, sent };
+  }
+
+  const definition: SagaDefinition<Data, Transient> = {
+    type: 'test',
+    label: 'Test',
+    steps: [
+      command({
+        name: 'user',
+        command: Subjects.user.createAdmin,
+        payload: (ctx) => ({ sagaId: ctx.sagaId, email: 'a@example.com', password: ctx.transient.password }),
+        onReply: (ctx, reply) => (ctx.data.userId = reply.user.id),
+        undo: Subjects.user.undoCreateAdmin,
+      }),
+      command({
+        name: 'organization',
+        command: Subjects.organization.create,
+        payload: (ctx) => ({ sagaId: ctx.sagaId, name: 'dog', adminUserId: ctx.data.userId! }),
+        undo: Subjects.organization.undoCreate,
+      }),
+    ],
+  };
+
+  it('sends each command with the saga ids, bounded by the step timeout and the time left', async () => {
+    const store = new MemoryStore();
+    const { bus, sent } = scriptedBus({
+      [Subjects.user.createAdmin]: () => ({ user: { id: 'u1' } }),
+      [Subjects.organization.create]: () => ({ organization: { id: 'o1' } }),
+    });
+    const ctx = newContext(new Date(Date.now() + 3_000));
+    const outcome = await new SagaEngine(store, { ...fastRetries, bus, stepTimeoutMs: 5_000 }).run(definition, newRecord(store), ctx);
+
+    expect(outcome.state).toBe('COMPLETED');
+    expect(ctx.data.userId).toBe('u1');
+    expect(sent.map((s) => s.subject)).toEqual([Subjects.user.createAdmin, Subjects.organization.create]);
+    expect(sent[1].payload).toEqual({ sagaId: SAGA_ID, name: 'dog', adminUserId: 'u1' });
+    for (const { options } of sent) {
+      expect(options).toMatchObject({ correlationId: 'req-test', causationId: SAGA_ID });
+      expect(options.timeoutMs).toBeGreaterThan(2_000);
+      expect(options.timeoutMs).toBeLessThanOrEqual(3_000);
+    }
+  });
+
+  it('undoes with the saga id alone and the compensation timeout, and keeps what made the step fail', async () => {
+    const store = new MemoryStore();
+    const refusal = new Unavailable('organization refused');
+    const { bus, sent } = scriptedBus({
+      [Subjects.user.createAdmin]: () => ({ user: { id: 'u1' } }),
+      [Subjects.organization.create]: () => {
+        throw refusal;
+      },
+    });
+    const engine = new SagaEngine(store, { ...fastRetries, bus, compensationTimeoutMs: 1_234 });
+    const outcome = await engine.run(definition, newRecord(store), newContext());
+
+    expect(outcome).toMatchObject({ state: 'COMPENSATED', failedStep: 'organization', error: refusal });
+    expect(sent[2]).toEqual({
+      subject: Subjects.user.undoCreateAdmin,
+      payload: { sagaId: SAGA_ID },
+      options: { timeoutMs: 1_234, correlationId: 'req-test', causationId: SAGA_ID },
+    });
+    expect(sent).toHaveLength(3);
   });
 });

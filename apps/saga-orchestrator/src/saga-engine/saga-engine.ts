@@ -1,15 +1,23 @@
 import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CommandMap, CommandSubject } from '@app/contracts';
+import { COMPENSATION_TIMEOUT_MS, SAGA_STEP_TIMEOUT_MS, SendOptions } from '@app/common';
 import {
   SagaContext,
   SagaDefinition,
   SagaOutcome,
   SagaPatch,
   SagaRecord,
+  SagaStep,
   SagaStore,
   StepTiming,
 } from './saga.types';
+
+/** The bus as the engine sends on it (BusClient in production). */
+export interface SagaBus {
+  send<S extends CommandSubject>(subject: S, payload: CommandMap[S]['request'], options?: SendOptions): Promise<CommandMap[S]['reply']>;
+}
 
 export interface SagaEngineOptions {
   /** Attempts per compensation before the saga is marked COMPENSATION_FAILED. */
@@ -17,6 +25,12 @@ export interface SagaEngineOptions {
   /** First retry delay; doubles on every further attempt. */
   compensationBackoffMs: number;
   sleep: (ms: number) => Promise<unknown>;
+  /** Upper bound of one command step; the saga's remaining time bounds it further. */
+  stepTimeoutMs: number;
+  /** Bound of one compensation attempt. */
+  compensationTimeoutMs: number;
+  /** Where command steps and their compensations are sent. */
+  bus?: SagaBus;
 }
 
 /** Lets the caller follow a run, e.g. to name the step in an answer it must give before the end. */
@@ -28,9 +42,19 @@ export const DEFAULT_ENGINE_OPTIONS: SagaEngineOptions = {
   compensationAttempts: 6,
   compensationBackoffMs: 100,
   sleep,
+  stepTimeoutMs: SAGA_STEP_TIMEOUT_MS,
+  compensationTimeoutMs: COMPENSATION_TIMEOUT_MS,
 };
 
 class TakenOver extends Error {}
+
+/** The saga's deadline passed before a step could start: nothing of that step ran. */
+class DeadlineExceeded extends Error {
+  readonly mayHaveRun = false;
+  constructor() {
+    super('saga deadline exceeded');
+  }
+}
 
 /** Writes one saga row with optimistic locking: a row moved by someone else means we lost it. */
 class SagaRow<D> {
@@ -65,11 +89,42 @@ function reasonOf(error: unknown): string {
  */
 export class SagaEngine {
   private readonly logger = new Logger(SagaEngine.name);
+  private readonly options: SagaEngineOptions;
 
   constructor(
     private readonly store: SagaStore,
-    private readonly options: SagaEngineOptions = DEFAULT_ENGINE_OPTIONS,
-  ) {}
+    options: Partial<SagaEngineOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+  }
+
+  private get bus(): SagaBus {
+    if (this.options.bus === undefined) throw new Error('This saga engine has no bus for command steps');
+    return this.options.bus;
+  }
+
+  /** Runs a step: a local one itself, a command one on the bus, bounded by the saga's deadline. */
+  private invoke<D, T>(s: SagaStep<D, T>, ctx: SagaContext<D, T>): Promise<unknown> {
+    if (!('command' in s)) return s.invoke(ctx);
+    return this.bus.send(s.command, s.payload(ctx), {
+      timeoutMs: Math.max(1, Math.min(this.options.stepTimeoutMs, ctx.remainingMs())),
+      correlationId: ctx.correlationId,
+      causationId: ctx.sagaId,
+    });
+  }
+
+  /** The compensation of a step, or undefined when it has none. */
+  private undoer<D, T>(s: SagaStep<D, T> | undefined, ctx: SagaContext<D, T>): (() => Promise<unknown>) | undefined {
+    if (s === undefined) return undefined;
+    if ('command' in s) {
+      const undo = s.undo;
+      if (undo === undefined) return undefined;
+      const options = { timeoutMs: this.options.compensationTimeoutMs, correlationId: ctx.correlationId, causationId: ctx.sagaId };
+      return () => this.bus.send(undo, { sagaId: ctx.sagaId }, options);
+    }
+    const compensate = s.compensate;
+    return compensate === undefined ? undefined : () => compensate.call(s, ctx);
+  }
 
   async run<D, T>(
     definition: SagaDefinition<D, T>,
@@ -85,20 +140,20 @@ export class SagaEngine {
       for (const s of definition.steps) {
         if (completed.includes(s.name)) continue;
         if (ctx.remainingMs() <= 0) {
-          return await this.abort(definition, ctx, row, s.name, 'saga deadline exceeded', completed, false, timings);
+          return await this.abort(definition, ctx, row, s.name, new DeadlineExceeded(), completed, timings);
         }
         await row.save({ state: 'RUNNING', currentStep: s.name });
         observer.onStep?.(s.name);
         const started = performance.now();
         let reply: unknown;
         try {
-          reply = await s.invoke(ctx);
+          reply = await this.invoke(s, ctx);
         } catch (error) {
           timings.push({ name: s.name, durationMs: performance.now() - started });
-          return await this.abort(definition, ctx, row, s.name, reasonOf(error), completed, mayHaveRun(error), timings);
+          return await this.abort(definition, ctx, row, s.name, error, completed, timings);
         }
         timings.push({ name: s.name, durationMs: performance.now() - started });
-        s.onReply?.(ctx, reply);
+        s.onReply?.(ctx, reply as never);
         completed.push(s.name);
         await row.save({ completedSteps: [...completed], data: ctx.data });
         this.logger.debug({ msg: 'Saga step completed', sagaId: ctx.sagaId, step: s.name });
@@ -142,8 +197,8 @@ export class SagaEngine {
     const done = [...alreadyCompensated];
     for (const name of [...toCompensate].reverse()) {
       if (done.includes(name)) continue;
-      const s = definition.steps.find((candidate) => candidate.name === name);
-      if (s?.compensate !== undefined && !(await this.compensateStep(s.compensate.bind(s), ctx, name))) {
+      const undo = this.undoer(definition.steps.find((candidate) => candidate.name === name), ctx);
+      if (undo !== undefined && !(await this.compensateStep(undo, ctx, name))) {
         await row.save({ state: 'COMPENSATION_FAILED', compensatedSteps: [...done] });
         this.logger.error({ msg: 'Compensation failed; the saga needs attention', sagaId: ctx.sagaId, step: name });
         return 'COMPENSATION_FAILED';
@@ -160,26 +215,22 @@ export class SagaEngine {
     ctx: SagaContext<D, T>,
     row: SagaRow<D>,
     failedStep: string,
-    reason: string,
+    error: unknown,
     completed: string[],
-    failedStepMayHaveRun: boolean,
     timings: StepTiming[],
   ): Promise<SagaOutcome> {
-    const toCompensate = failedStepMayHaveRun ? [...completed, failedStep] : [...completed];
+    const reason = reasonOf(error);
+    const toCompensate = mayHaveRun(error) ? [...completed, failedStep] : [...completed];
     this.logger.warn({ msg: 'Saga step failed; compensating', sagaId: ctx.sagaId, step: failedStep, reason });
     await row.save({ state: 'COMPENSATING', failedStep, error: reason, toCompensate });
     const state = await this.compensateRow(definition, row, toCompensate, [], ctx);
-    return { state, failedStep, reason, timings };
+    return { state, failedStep, reason, error, timings };
   }
 
-  private async compensateStep<D, T>(
-    compensate: (ctx: SagaContext<D, T>) => Promise<unknown>,
-    ctx: SagaContext<D, T>,
-    name: string,
-  ): Promise<boolean> {
+  private async compensateStep<D, T>(undo: () => Promise<unknown>, ctx: SagaContext<D, T>, name: string): Promise<boolean> {
     for (let attempt = 1; attempt <= this.options.compensationAttempts; attempt += 1) {
       try {
-        await compensate(ctx);
+        await undo();
         return true;
       } catch (error) {
         this.logger.warn({ msg: 'Compensation attempt failed', sagaId: ctx.sagaId, step: name, attempt, reason: reasonOf(error) });

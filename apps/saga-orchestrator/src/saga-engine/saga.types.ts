@@ -1,3 +1,7 @@
+import type { CommandMap, CommandSubject, ReplyOf, StepTiming } from '@app/contracts';
+
+export type { StepTiming };
+
 /** Final states are COMPLETED, COMPENSATED and COMPENSATION_FAILED (the last needs an operator or a later sweep). */
 export type SagaState = 'RUNNING' | 'COMPENSATING' | 'COMPLETED' | 'COMPENSATED' | 'COMPENSATION_FAILED';
 
@@ -15,7 +19,8 @@ export interface SagaContext<D, T> {
   remainingMs(): number;
 }
 
-export interface SagaStep<D, T, R = unknown> {
+/** A step the orchestrator runs itself (e.g. a commit point in its own database). */
+export interface LocalStep<D, T, R = unknown> {
   name: string;
   invoke(ctx: SagaContext<D, T>): Promise<R>;
   /** Records the reply: ids into ctx.data, secrets into ctx.transient. */
@@ -24,13 +29,39 @@ export interface SagaStep<D, T, R = unknown> {
   compensate?(ctx: SagaContext<D, T>): Promise<unknown>;
 }
 
-export interface SagaDefinition<D, T> {
-  type: string;
-  steps: ReadonlyArray<SagaStep<D, T, any>>;
+/** A compensation command: it takes the saga id alone, since a step that timed out may have run without us learning its ids. */
+export type UndoSubject = {
+  [S in CommandSubject]: { sagaId: string } extends CommandMap[S]['request'] ? S : never;
+}[CommandSubject];
+
+/**
+ * A step that is one command to a participant. The engine sends it with the saga's correlation
+ * id, bounded by the step timeout and the saga's remaining time, and its `undo` with the saga id.
+ */
+export interface CommandStep<D, T, S extends CommandSubject = CommandSubject> {
+  name: string;
+  command: S;
+  payload(ctx: SagaContext<D, T>): CommandMap[S]['request'];
+  onReply?(ctx: SagaContext<D, T>, reply: ReplyOf<S>): void;
+  undo?: UndoSubject;
 }
 
-/** Declares a step with its reply type inferred from `invoke`. */
-export function step<D, T, R>(s: SagaStep<D, T, R>): SagaStep<D, T, R> {
+export type SagaStep<D, T> = LocalStep<D, T, any> | CommandStep<D, T, any>;
+
+export interface SagaDefinition<D, T> {
+  type: string;
+  /** How answers name this saga: "Bootstrap failed at step 'user'…". */
+  label: string;
+  steps: ReadonlyArray<SagaStep<D, T>>;
+}
+
+/** Declares a local step with its reply type inferred from `invoke`. */
+export function step<D, T, R>(s: LocalStep<D, T, R>): LocalStep<D, T, R> {
+  return s;
+}
+
+/** Declares a command step with payload and reply types taken from the contract. */
+export function command<D, T, S extends CommandSubject>(s: CommandStep<D, T, S>): CommandStep<D, T, S> {
   return s;
 }
 
@@ -77,17 +108,14 @@ export interface SagaStore {
   update<D>(id: string, expectedVersion: number, patch: SagaPatch<D>): Promise<number | null>;
 }
 
-export interface StepTiming {
-  name: string;
-  durationMs: number;
-}
-
 export type SagaOutcome =
   | { state: 'COMPLETED'; timings: StepTiming[] }
   | {
       state: 'COMPENSATED' | 'COMPENSATION_FAILED';
       failedStep: string;
       reason: string;
+      /** What made the step fail (not persisted): a participant's refusal reaches the caller as it is. */
+      error?: unknown;
       timings: StepTiming[];
     }
   /** Another orchestrator (a deadline sweep) took the saga over; this one must stop touching it. */

@@ -19,6 +19,18 @@ export class TypeormSagaStore implements SagaStore {
     return result.affected === 1 ? (result.raw as Array<{ version: number }>)[0].version : null;
   }
 
+  /** Records a new saga (RUNNING, version 1). */
+  async insert<D>(record: SagaRecord<D>, correlationId: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.dataSource.manager).insert(SagaEntity, {
+      id: record.id,
+      type: record.type,
+      state: record.state,
+      correlationId,
+      deadlineAt: record.deadlineAt,
+      data: record.data as object,
+    });
+  }
+
   async markEventPublished(id: string): Promise<void> {
     await this.dataSource.manager.update(SagaEntity, { id }, { eventPublishedAt: () => 'now()' });
   }

@@ -5,8 +5,8 @@ import { currentCorrelationId } from '../logging/correlation';
 import { BusRemoteError, BusTimeoutError, BusUnavailableError } from './bus-errors';
 import { busHeaders } from './headers';
 import { NatsLink } from './nats-link';
+import { COMMAND_TIMEOUT_MS } from './timeouts';
 
-export const DEFAULT_BUS_TIMEOUT_MS = 5_000;
 /** How long a request waits for a lost NATS connection to come back before it gives up. */
 const RECONNECT_GRACE_MS = 1_500;
 
@@ -39,7 +39,7 @@ export class BusClient {
     payload: CommandMap[S]['request'],
     options: SendOptions = {},
   ): Promise<CommandMap[S]['reply']> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_BUS_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
     const messageId = randomUUID();
     const correlationId = options.correlationId ?? currentCorrelationId() ?? messageId;
     const h = busHeaders({ correlationId, causationId: options.causationId ?? correlationId, messageId });

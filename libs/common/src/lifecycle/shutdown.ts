@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { gatewaySagaWaitMs } from '../bus/timeouts';
 
 /** The signals a container runtime or a terminal stops us with. */
 export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -12,7 +13,7 @@ export const SHUTDOWN_MARGIN_MS = 5_000;
  * bootstrap saga, up to its deadline, plus its compensation (the gateway's request waits as long).
  */
 export function drainTimeoutMs(config: AppConfig): number {
-  return config.bootstrapTimeoutMs + 5_000;
+  return gatewaySagaWaitMs(config);
 }
 
 export function shutdownLimitMs(config: AppConfig): number {

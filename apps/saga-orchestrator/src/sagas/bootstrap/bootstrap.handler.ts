@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BusClient } from '@app/common';
 import { execute } from '@app/database';
 import { EntityManager } from 'typeorm';
 import { BootstrapEventsPublisher } from '../../events/bootstrap-events.publisher';
@@ -8,11 +7,6 @@ import { SagaHandler } from '../../saga-engine/saga-handler';
 import { SagaEntity } from '../../saga-engine/saga.entity';
 import { SagaDefinition } from '../../saga-engine/saga.types';
 import { BootstrapData, bootstrapSaga, BootstrapTransient } from './bootstrap.saga';
-
-/** Upper bound of one step's bus request; the saga's remaining time bounds it further. */
-const STEP_TIMEOUT_MS = 5_000;
-/** Bound of one compensation attempt; the engine retries compensations with backoff. */
-const COMPENSATION_TIMEOUT_MS = 2_000;
 
 /** The bootstrap saga as the engine and the sweeper see it: its steps, its commit point, its ending. */
 @Injectable()
@@ -23,14 +17,8 @@ export class BootstrapSagaHandler implements SagaHandler<BootstrapData, Bootstra
   constructor(
     private readonly instance: InstanceService,
     private readonly events: BootstrapEventsPublisher,
-    bus: BusClient,
   ) {
-    this.definition = bootstrapSaga({
-      bus,
-      instance,
-      stepTimeoutMs: STEP_TIMEOUT_MS,
-      compensationTimeoutMs: COMPENSATION_TIMEOUT_MS,
-    });
+    this.definition = bootstrapSaga(instance);
   }
 
   /** The commit point is the instance flipping to INITIALIZED for this saga. */

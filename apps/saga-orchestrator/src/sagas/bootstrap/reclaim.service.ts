@@ -2,16 +2,15 @@ import { timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BOOTSTRAP_SUCCESS_MESSAGE, BootstrapStartReply, BootstrapStartSchema, StepTiming, Subjects } from '@app/contracts';
-import { BusClient } from '@app/common';
+import { BusClient, SAGA_STEP_TIMEOUT_MS } from '@app/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { InstanceService } from '../../instance/instance.service';
 import { SagaEntity } from '../../saga-engine/saga.entity';
-import { hashIdempotencyKey, stepFailed } from './bootstrap.errors';
+import { stepFailed } from '../../saga-engine/saga-errors';
+import { hashIdempotencyKey } from './bootstrap.errors';
 import { BootstrapData } from './bootstrap.saga';
-
-const STEP_TIMEOUT_MS = 5_000;
 
 /**
  * "Never lose the root credential" (beyond Infisical): within BOOTSTRAP_RECLAIM_WINDOW of a
@@ -44,7 +43,7 @@ export class ReclaimService {
     const presented = Buffer.from(hashIdempotencyKey(command.idempotencyKey ?? ''), 'hex');
     if (!timingSafeEqual(presented, Buffer.from(data.idempotencyKeyHash, 'hex')) || command.email !== data.email) return null;
 
-    const options = { timeoutMs: STEP_TIMEOUT_MS, correlationId, causationId: state.sagaId };
+    const options = { timeoutMs: SAGA_STEP_TIMEOUT_MS, correlationId, causationId: state.sagaId };
     const timings: StepTiming[] = [];
     const timed = async <R>(name: string, fn: () => Promise<R>): Promise<R> => {
       const started = performance.now();
