@@ -1,5 +1,6 @@
 import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
+import { TokenService } from '@app/common';
 import { AppConfig, loadConfig } from '@app/config';
 import { ErrorCodes } from '@app/contracts';
 import { openServiceDatabase } from '@app/database';
@@ -9,7 +10,7 @@ import { AccessTokenEntity } from '../src/identities/access-token.entity';
 import { IdentitiesService } from '../src/identities/identities.service';
 import { IdentityEntity } from '../src/identities/identity.entity';
 import { TokenAuthEntity } from '../src/identities/token-auth.entity';
-import { TokenSigner } from '../src/identities/token-signer';
+import { TokenLifetime } from '../src/identities/token-lifetime';
 import { identityDatabase } from '../src/identity.database';
 
 const AUTH_SECRET = randomBytes(32).toString('base64url');
@@ -35,7 +36,7 @@ describe(IdentitiesService.name, () => {
     verifyOptions: { algorithms: ['HS256'] },
   });
 
-  const serviceWith = (signer = new TokenSigner(jwt, config)) => new IdentitiesService(dataSource, signer);
+  const serviceWith = (lifetime = new TokenLifetime(config)) => new IdentitiesService(dataSource, new TokenService(AUTH_SECRET), lifetime);
 
   beforeAll(async () => {
     db = await createTestDatabase('int_identities');
@@ -105,21 +106,21 @@ describe(IdentitiesService.name, () => {
 
     it('keeps exp = iat + 90 days when the clock passes a second boundary during the transaction', async () => {
       freezeClockAt(FROZEN_AT_MS + 599); // x.999 s
-      const signer = new TokenSigner(jwt, config);
-      const expiryFrom = signer.expiryFrom.bind(signer);
+      const lifetime = new TokenLifetime(config);
+      const expiryFrom = lifetime.expiryFrom.bind(lifetime);
       // The record's expiry is computed inside the transaction; let 2 ms pass before the signing.
-      jest.spyOn(signer, 'expiryFrom').mockImplementation((now) => {
+      jest.spyOn(lifetime, 'expiryFrom').mockImplementation((now) => {
         const expiresAt = expiryFrom(now);
         jest.setSystemTime(now.getTime() + 2);
         return expiresAt;
       });
-      const { accessToken } = await serviceWith(signer).createInstanceAdmin(randomUUID(), randomUUID());
+      const { accessToken } = await serviceWith(lifetime).createInstanceAdmin(randomUUID(), randomUUID());
       const { iat, exp } = jwt.verify<{ iat: number; exp: number }>(accessToken.token, { ignoreExpiration: true });
       expect(exp - iat).toBe(NINETY_DAYS_S);
     });
 
     it('signs a token without exp, and records no expiry, when the maximum token age is 0', async () => {
-      const service = serviceWith(new TokenSigner(jwt, { ...config, maxMachineIdentityTokenAgeMs: 0 }));
+      const service = serviceWith(new TokenLifetime({ ...config, maxMachineIdentityTokenAgeMs: 0 }));
       const { accessToken } = await service.createInstanceAdmin(randomUUID(), randomUUID());
       expect(jwt.verify(accessToken.token)).not.toHaveProperty('exp');
       await expect(tokens().findOneByOrFail({ id: accessToken.id })).resolves.toMatchObject({ expiresAt: null });

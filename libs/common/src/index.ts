@@ -13,7 +13,7 @@ export * from './bus/correlation.interceptor';
 export * from './bus/bus.module';
 export * from './microservice/ping.controller';
 export * from './microservice/run-microservice';
-export * from './auth/jwt';
+export * from './auth/tokens';
 export * from './microservice/health-server';
 export * from './lifecycle/in-flight';
 export * from './lifecycle/in-flight.interceptor';

@@ -1,18 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedIdentity, ErrorCodes, INSTANCE_ADMIN_TOKEN_NAME } from '@app/contracts';
-import { DomainError } from '@app/common';
+import { DomainError, TokenService } from '@app/common';
 import { execute } from '@app/database';
-import { JwtService } from '@nestjs/jwt';
 import { DataSource, IsNull } from 'typeorm';
-import { z } from 'zod';
 import { AccessTokenEntity } from './access-token.entity';
-import { TokenSigner } from './token-signer';
-
-const IdentityTokenClaims = z.object({
-  identityId: z.uuid(),
-  identityAccessTokenId: z.uuid(),
-  authTokenType: z.literal('identityAccessToken'),
-});
+import { TokenLifetime } from './token-lifetime';
 
 interface TokenRow {
   token_id: string;
@@ -27,8 +19,8 @@ interface TokenRow {
 export class AccessTokensService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly signer: TokenSigner,
-    private readonly jwt: JwtService,
+    private readonly tokens: TokenService,
+    private readonly lifetime: TokenLifetime,
   ) {}
 
   /**
@@ -45,20 +37,16 @@ export class AccessTokensService {
         { identityId, name: INSTANCE_ADMIN_TOKEN_NAME, revokedAt: IsNull() },
         { revokedAt: now },
       );
-      const token = m.create(AccessTokenEntity, { identityId, name: INSTANCE_ADMIN_TOKEN_NAME, expiresAt: this.signer.expiryFrom(now) });
+      const token = m.create(AccessTokenEntity, { identityId, name: INSTANCE_ADMIN_TOKEN_NAME, expiresAt: this.lifetime.expiryFrom(now) });
       return m.save(token);
     });
-    return { id: record.id, token: this.signer.signIdentityAccessToken(identityId, record.id, now, record.expiresAt) };
+    return { id: record.id, token: this.tokens.signIdentityAccessToken(identityId, record.id, now, record.expiresAt) };
   }
 
   /** Who the token belongs to: signature, algorithm and expiry first, then its record, every time. */
   async authenticate(token: string): Promise<AuthenticatedIdentity> {
-    let claims: z.infer<typeof IdentityTokenClaims>;
-    try {
-      claims = IdentityTokenClaims.parse(this.jwt.verify(token));
-    } catch {
-      throw new DomainError(ErrorCodes.tokenInvalid, 'Invalid token');
-    }
+    const claims = this.tokens.verify(token);
+    if (claims.authTokenType !== 'identityAccessToken') throw new DomainError(ErrorCodes.tokenInvalid, 'Invalid token');
     const { rows } = await execute<TokenRow>(
       this.dataSource.manager,
       `SELECT t.id AS token_id, t.revoked_at, i.id AS identity_id, i.org_id, i.is_instance_admin

@@ -5,18 +5,20 @@ import {
   INSTANCE_ADMIN_IDENTITY_NAME,
   INSTANCE_ADMIN_TOKEN_NAME,
 } from '@app/contracts';
+import { TokenService } from '@app/common';
 import { compensateSaga, enterSagaStep } from '@app/database';
 import { DataSource, IsNull } from 'typeorm';
 import { AccessTokenEntity } from './access-token.entity';
 import { IdentityEntity } from './identity.entity';
 import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, TokenAuthEntity } from './token-auth.entity';
-import { TokenSigner } from './token-signer';
+import { TokenLifetime } from './token-lifetime';
 
 @Injectable()
 export class IdentitiesService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly signer: TokenSigner,
+    private readonly tokens: TokenService,
+    private readonly lifetime: TokenLifetime,
   ) {}
 
   /**
@@ -46,7 +48,7 @@ export class IdentitiesService {
       const token = m.create(AccessTokenEntity, {
         identityId: created.id,
         name: INSTANCE_ADMIN_TOKEN_NAME,
-        expiresAt: this.signer.expiryFrom(now),
+        expiresAt: this.lifetime.expiryFrom(now),
       });
       await m.save(token);
       return { identity: created, record: token };
@@ -55,7 +57,7 @@ export class IdentitiesService {
       identity: { id: identity.id, name: identity.name, orgId: identity.orgId, isInstanceAdmin: identity.isInstanceAdmin },
       accessToken: {
         id: record.id,
-        token: this.signer.signIdentityAccessToken(identity.id, record.id, now, record.expiresAt),
+        token: this.tokens.signIdentityAccessToken(identity.id, record.id, now, record.expiresAt),
       },
     };
   }
