@@ -16,8 +16,29 @@ export const ErrorCodes = {
   tokenInvalid: 'TOKEN.INVALID',
   tokenRevoked: 'TOKEN.REVOKED',
   organizationNotFound: 'ORGANIZATION.NOT_FOUND',
+  /** Authenticated, but the principal behind the token is gone, or the token does not fit the route. */
+  unauthorized: 'AUTH.UNAUTHORIZED',
+  /** Authenticated, but not allowed to do this. */
+  permissionDenied: 'PERMISSION.DENIED',
+  /** A caller without instance-admin rights touched an instance-admin identity. */
+  instanceAdminProtected: 'IDENTITY.INSTANCE_ADMIN_PROTECTED',
+  notInstanceAdmin: 'IDENTITY.NOT_INSTANCE_ADMIN',
+  lastInstanceAdmin: 'INSTANCE.LAST_ADMIN',
+  projectSlugTaken: 'PROJECT.SLUG_TAKEN',
+  tokenAuthNotAttached: 'TOKEN_AUTH.NOT_ATTACHED',
+  tokenAuthAlreadyAttached: 'TOKEN_AUTH.ALREADY_ATTACHED',
+  tokenNotFound: 'TOKEN.NOT_FOUND',
+  loginInvalid: 'LOGIN.INVALID_CREDENTIALS',
+  loginLocked: 'LOGIN.LOCKED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** WIRE: messages the contract fixes word for word. */
+export const ErrorMessages = {
+  instanceAdminProtected: 'You are attempting to modify an instance admin identity. This requires elevated instance admin privileges',
+  loginInvalid: 'Invalid username or email',
+  lastInstanceAdmin: 'This would leave the instance without any admin (user or identity)',
+} as const;
 
 /** The error body of a failed bus reply. `details` never holds a secret. */
 export interface BusErrorBody {

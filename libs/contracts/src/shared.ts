@@ -8,6 +8,51 @@ export const SagaIdSchema = z.uuid();
 export const CompensateSchema = z.object({ sagaId: SagaIdSchema });
 
 export const EmptySchema = z.object({});
+
+/**
+ * Who a command is made for: the principal the gateway authenticated (its token checked by the
+ * service that owns it, on this very request). Every command made for a caller carries it, and
+ * the service that owns the data decides what that caller may do with it.
+ */
+export const PrincipalSchema = z.object({
+  type: z.enum(['identity', 'user']),
+  id: z.uuid(),
+  /** The organization the token acts in; null for a user token not scoped to one. */
+  orgId: z.uuid().nullable(),
+  /** A superAdmin user or an instance-admin identity: may call every /api/v1/admin route. */
+  isInstanceAdmin: z.boolean(),
+});
+export type Principal = z.infer<typeof PrincipalSchema>;
+
+/** A member of an organization: a user or a machine identity. */
+export const MemberSchema = z.object({ type: z.enum(['identity', 'user']), id: z.uuid() });
+export type Member = z.infer<typeof MemberSchema>;
+
+export const OrgRoleSchema = z.enum(['admin', 'member', 'no-access'], { error: "Role must be one of 'admin', 'member', 'no-access'" });
+export type OrgRole = z.infer<typeof OrgRoleSchema>;
+
+const whole = (what: string) => z.coerce.number({ error: `${what} must be a whole number` }).int({ error: `${what} must be a whole number` });
+
+/** WIRE: list routes take offset (≥ 0) and limit (1–100, default 20); out of range is a 422, never clamped. */
+export const PaginationSchema = z.object({
+  offset: whole('offset').min(0, { error: 'offset must be at least 0' }).default(0),
+  limit: whole('limit').min(1, { error: 'limit must be at least 1' }).max(100, { error: 'limit must be at most 100' }).default(20),
+});
+
+/** Control characters (C0, DEL, C1) are refused in names: they break logs, UIs and slugs. */
+export const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+
+/** A display name: trimmed, 1 to `max` characters, no control characters. */
+export function nameSchema(what: string, max = 64) {
+  return z.string({ error: `${what} is required and must be a string` }).pipe(
+    z
+      .string()
+      .trim()
+      .min(1, { error: `${what} must not be empty` })
+      .max(max, { error: `${what} must be at most ${max} characters` })
+      .regex(NO_CONTROL_CHARACTERS, { error: `${what} must not contain control characters` }),
+  );
+}
 export type Empty = Record<string, never>;
 
 export interface PingReply {
@@ -26,3 +71,11 @@ export interface StepTiming {
   name: string;
   durationMs: number;
 }
+
+/** WIRE: an email as Infisical takes it: trimmed, stored and compared lower-cased. */
+export const EmailSchema = z
+  .string({ error: 'Email is required and must be a string' })
+  .trim()
+  .toLowerCase()
+  .max(254, { error: 'Email must be at most 254 characters' })
+  .pipe(z.email({ error: 'Email must be a valid email address' }));

@@ -25,6 +25,17 @@ export const BUS_ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCodes.tokenInvalid]: { status: 403, error: 'TokenError' },
   [ErrorCodes.tokenRevoked]: { status: 401, error: 'UnauthorizedError' },
   [ErrorCodes.organizationNotFound]: { status: 404, error: 'NotFound' },
+  [ErrorCodes.unauthorized]: { status: 401, error: 'UnauthorizedError' },
+  [ErrorCodes.permissionDenied]: { status: 403, error: 'PermissionDenied' },
+  [ErrorCodes.instanceAdminProtected]: { status: 403, error: 'ForbiddenError' },
+  [ErrorCodes.notInstanceAdmin]: { status: 400, error: 'BadRequest' },
+  [ErrorCodes.lastInstanceAdmin]: { status: 400, error: 'BadRequest' },
+  [ErrorCodes.projectSlugTaken]: { status: 400, error: 'BadRequest' },
+  [ErrorCodes.tokenAuthNotAttached]: { status: 400, error: 'BadRequest' },
+  [ErrorCodes.tokenAuthAlreadyAttached]: { status: 400, error: 'BadRequest' },
+  [ErrorCodes.tokenNotFound]: { status: 404, error: 'NotFound' },
+  [ErrorCodes.loginInvalid]: { status: 400, error: 'BadRequest' },
+  [ErrorCodes.loginLocked]: { status: 429, error: 'RateLimitExceeded' },
 };
 
 const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(BUS_ERROR_HTTP, code);

@@ -1,9 +1,7 @@
 import { z } from 'zod';
+import { EmailSchema, nameSchema } from '../shared';
 import type { OrganizationView } from '../organization/views';
 import type { UserView } from '../user/views';
-
-/** Control characters (C0, DEL, C1) are refused in names: they break logs, UIs and slugs. */
-const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
 
 /**
  * The body of POST /api/v1/admin/bootstrap (WIRE: Infisical's field names). Unknown keys are
@@ -11,12 +9,7 @@ const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
  * The trimmed password is what gets hashed, as Infisical does.
  */
 export const BootstrapRequestSchema = z.object({
-  email: z
-    .string({ error: 'Email is required and must be a string' })
-    .trim()
-    .toLowerCase()
-    .max(254, { error: 'Email must be at most 254 characters' })
-    .pipe(z.email({ error: 'Email must be a valid email address' })),
+  email: EmailSchema,
   // Length checks sit behind a pipe so that a value of the wrong type gets one issue, not two.
   password: z.string({ error: 'Password is required and must be a string' }).pipe(
     z
@@ -25,14 +18,7 @@ export const BootstrapRequestSchema = z.object({
       .min(8, { error: 'Password must be at least 8 characters' })
       .max(1024, { error: 'Password must be at most 1024 characters' }),
   ),
-  organization: z.string({ error: 'Organization is required and must be a string' }).pipe(
-    z
-      .string()
-      .trim()
-      .min(1, { error: 'Organization must not be empty' })
-      .max(64, { error: 'Organization must be at most 64 characters' })
-      .regex(NO_CONTROL_CHARACTERS, { error: 'Organization must not contain control characters' }),
-  ),
+  organization: nameSchema('Organization'),
 });
 export type BootstrapRequest = z.infer<typeof BootstrapRequestSchema>;
 

@@ -1,1 +1,3 @@
 export * from './commands';
+export * from './http';
+export * from './views';

@@ -1,6 +1,18 @@
 import { z } from 'zod';
-import type { OrganizationView } from './views';
-import { CompensatedReply, CompensateSchema, Empty, PingReply, SagaIdSchema } from '../shared';
+import {
+  CompensatedReply,
+  CompensateSchema,
+  Empty,
+  MemberSchema,
+  OrgRole,
+  OrgRoleSchema,
+  PaginationSchema,
+  PingReply,
+  PrincipalSchema,
+  SagaIdSchema,
+} from '../shared';
+import { CreateProjectBodySchema } from './http';
+import type { OrganizationView, ProjectView } from './views';
 
 /** WIRE API: organization-service's commands. A saga step's compensation is named after the step it undoes. */
 export const OrganizationSubjects = {
@@ -8,6 +20,11 @@ export const OrganizationSubjects = {
   undoCreate: 'organization.cmd.undo-create',
   addIdentityMembership: 'organization.cmd.add-identity-membership',
   undoAddIdentityMembership: 'organization.cmd.undo-add-identity-membership',
+  getMemberRole: 'organization.cmd.get-member-role',
+  setIdentityRole: 'organization.cmd.set-identity-role',
+  removeMember: 'organization.cmd.remove-member',
+  createProject: 'organization.cmd.create-project',
+  listProjects: 'organization.cmd.list-projects',
   ping: 'organization.cmd.ping',
 } as const;
 
@@ -16,11 +33,24 @@ export const CreateOrganizationSchema = z.object({
   name: z.string().min(1).max(64),
   adminUserId: z.uuid(),
 });
+/**
+ * A saga step. Without `caller` it is the bootstrap's (the system's own, an admin membership);
+ * with one, the caller must be an admin of the organization (or an instance admin).
+ */
 export const AddIdentityMembershipSchema = z.object({
   sagaId: SagaIdSchema,
   organizationId: z.uuid(),
   identityId: z.uuid(),
+  caller: PrincipalSchema.optional(),
+  role: OrgRoleSchema.default('admin'),
 });
+/** A question from the service that authorizes (identity-service, user-service): what is this member's role there? */
+export const GetMemberRoleSchema = z.object({ organizationId: z.uuid(), member: MemberSchema });
+export const SetIdentityRoleSchema = z.object({ caller: PrincipalSchema, organizationId: z.uuid(), identityId: z.uuid(), role: OrgRoleSchema });
+/** After its owner deleted a user or an identity: its memberships go too. */
+export const RemoveMemberSchema = z.object({ member: MemberSchema });
+export const CreateProjectSchema = CreateProjectBodySchema.extend({ caller: PrincipalSchema });
+export const ListProjectsSchema = PaginationSchema.extend({ caller: PrincipalSchema });
 
 export interface OrganizationCommands {
   [OrganizationSubjects.create]: { request: z.input<typeof CreateOrganizationSchema>; reply: { organization: OrganizationView } };
@@ -30,5 +60,11 @@ export interface OrganizationCommands {
     reply: { membershipId: string };
   };
   [OrganizationSubjects.undoAddIdentityMembership]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
+  /** `role` null: not a member; ORGANIZATION.NOT_FOUND when the organization does not exist. */
+  [OrganizationSubjects.getMemberRole]: { request: z.input<typeof GetMemberRoleSchema>; reply: { role: OrgRole | null } };
+  [OrganizationSubjects.setIdentityRole]: { request: z.input<typeof SetIdentityRoleSchema>; reply: { role: OrgRole } };
+  [OrganizationSubjects.removeMember]: { request: z.input<typeof RemoveMemberSchema>; reply: CompensatedReply };
+  [OrganizationSubjects.createProject]: { request: z.input<typeof CreateProjectSchema>; reply: { project: ProjectView } };
+  [OrganizationSubjects.listProjects]: { request: z.input<typeof ListProjectsSchema>; reply: { projects: ProjectView[] } };
   [OrganizationSubjects.ping]: { request: Empty; reply: PingReply };
 }

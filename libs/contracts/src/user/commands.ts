@@ -1,12 +1,19 @@
 import { z } from 'zod';
+import { CompensatedReply, CompensateSchema, Empty, PingReply, Principal, PrincipalSchema, SagaIdSchema } from '../shared';
+import { ListUsersQuerySchema, LoginBodySchema, SelectOrganizationBodySchema } from './http';
 import type { UserView } from './views';
-import { CompensatedReply, CompensateSchema, Empty, PingReply, SagaIdSchema } from '../shared';
 
 /** WIRE API: user-service's commands. A saga step's compensation is named after the step it undoes. */
 export const UserSubjects = {
   createAdmin: 'user.cmd.create-admin',
   undoCreateAdmin: 'user.cmd.undo-create-admin',
   verifyPassword: 'user.cmd.verify-password',
+  login: 'user.cmd.login',
+  selectOrganization: 'user.cmd.select-organization',
+  authenticate: 'user.cmd.authenticate',
+  list: 'user.cmd.list',
+  listAdminIds: 'user.cmd.list-admin-ids',
+  delete: 'user.cmd.delete',
   ping: 'user.cmd.ping',
 } as const;
 
@@ -16,10 +23,29 @@ export const CreateAdminUserSchema = z.object({
   password: z.string().min(1).max(1024),
 });
 export const VerifyPasswordSchema = z.object({ userId: z.uuid(), password: z.string().min(1).max(1024) });
+export const LoginSchema = LoginBodySchema;
+export const SelectOrganizationSchema = SelectOrganizationBodySchema.extend({ caller: PrincipalSchema });
+export const AuthenticateUserSchema = z.object({ token: z.string().min(1).max(8192) });
+export const ListUsersSchema = ListUsersQuerySchema.extend({ caller: PrincipalSchema });
+/**
+ * Sent by the orchestrator, which serializes admin removals: `lastAdmin` says that no other
+ * admin (user or identity) would remain, so an admin target must be refused.
+ */
+export const DeleteUserSchema = z.object({ caller: PrincipalSchema, userId: z.uuid(), lastAdmin: z.boolean() });
 
 export interface UserCommands {
   [UserSubjects.createAdmin]: { request: z.input<typeof CreateAdminUserSchema>; reply: { user: UserView } };
   [UserSubjects.undoCreateAdmin]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
   [UserSubjects.verifyPassword]: { request: z.input<typeof VerifyPasswordSchema>; reply: { valid: boolean } };
+  /** Wrong email or password: LOGIN.INVALID_CREDENTIALS; locked out: LOGIN.LOCKED. */
+  [UserSubjects.login]: { request: z.input<typeof LoginSchema>; reply: { accessToken: string } };
+  /** A token of the caller's login session, scoped to an organization the caller belongs to. */
+  [UserSubjects.selectOrganization]: { request: z.input<typeof SelectOrganizationSchema>; reply: { token: string } };
+  /** TOKEN.INVALID (signature, alg, expiry, shape) or TOKEN.REVOKED (session ended, user deleted). */
+  [UserSubjects.authenticate]: { request: z.input<typeof AuthenticateUserSchema>; reply: Principal };
+  [UserSubjects.list]: { request: z.input<typeof ListUsersSchema>; reply: { users: UserView[]; total: number } };
+  /** The superAdmin users, for the orchestrator's "never zero admins" check. */
+  [UserSubjects.listAdminIds]: { request: Empty; reply: { ids: string[] } };
+  [UserSubjects.delete]: { request: z.input<typeof DeleteUserSchema>; reply: { user: UserView } };
   [UserSubjects.ping]: { request: Empty; reply: PingReply };
 }
