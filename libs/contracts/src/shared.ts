@@ -21,6 +21,8 @@ export const PrincipalSchema = z.object({
   orgId: z.uuid().nullable(),
   /** A superAdmin user or an instance-admin identity: may call every /api/v1/admin route. */
   isInstanceAdmin: z.boolean(),
+  /** What the request presented: an identity's access-token record, or a user's login session. */
+  tokenId: z.uuid(),
 });
 export type Principal = z.infer<typeof PrincipalSchema>;
 
