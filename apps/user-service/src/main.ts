@@ -3,4 +3,5 @@ import { ServiceNames } from '@app/contracts';
 import { runMicroservice } from '@app/common';
 import { UserServiceModule } from './user-service.module';
 
-void runMicroservice({ service: ServiceNames.user, module: (config) => UserServiceModule.forRoot(config) });
+// needsAuthSecret: user-service signs and verifies user tokens (login, select-organization, authenticate).
+void runMicroservice({ service: ServiceNames.user, module: (config) => UserServiceModule.forRoot(config), needsAuthSecret: true });

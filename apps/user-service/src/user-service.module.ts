@@ -1,9 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceNames, Subjects } from '@app/contracts';
-import { pingController } from '@app/common';
+import { BusModule, pingController, tokenServiceProvider } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { LoginLockout } from './login/login-lockout';
+import { LoginMessageController } from './login/login.message.controller';
+import { LoginService } from './login/login.service';
+import { BusOrganizationDirectory, OrganizationDirectory } from './sessions/organization-directory';
+import { SelectOrganizationService } from './sessions/select-organization.service';
+import { SessionsMessageController } from './sessions/sessions.message.controller';
+import { SessionsService } from './sessions/sessions.service';
 import { userDatabase } from './user.database';
+import { UserManagementMessageController } from './user-management/user-management.message.controller';
+import { UserManagementService } from './user-management/user-management.service';
 import { UsersMessageController } from './users/users.message.controller';
 import { UsersService } from './users/users.service';
 
@@ -12,9 +21,24 @@ export class UserServiceModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: UserServiceModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forService(userDatabase)],
-      controllers: [UsersMessageController, pingController(Subjects.user.ping, ServiceNames.user)],
-      providers: [UsersService],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forService(userDatabase), BusModule.forRoot('user-service-client')],
+      controllers: [
+        UsersMessageController,
+        LoginMessageController,
+        SessionsMessageController,
+        UserManagementMessageController,
+        pingController(Subjects.user.ping, ServiceNames.user),
+      ],
+      providers: [
+        UsersService,
+        LoginService,
+        LoginLockout,
+        SessionsService,
+        SelectOrganizationService,
+        UserManagementService,
+        { provide: OrganizationDirectory, useClass: BusOrganizationDirectory },
+        tokenServiceProvider,
+      ],
     };
   }
 }

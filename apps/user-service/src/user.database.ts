@@ -1,9 +1,11 @@
 import { ServiceDatabaseSpec } from '@app/database';
 import { CreateUsers1764190000000 } from './migrations/1764190000000-create-users';
+import { Login1764300000000 } from './migrations/1764300000000-login';
+import { UserSessionEntity } from './sessions/user-session.entity';
 import { UserEntity } from './users/user.entity';
 
 export const userDatabase: ServiceDatabaseSpec = {
   schema: 'user_service',
-  entities: [UserEntity],
-  migrations: [CreateUsers1764190000000],
+  entities: [UserEntity, UserSessionEntity],
+  migrations: [CreateUsers1764190000000, Login1764300000000],
 };

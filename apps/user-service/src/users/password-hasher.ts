@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 
 /*
@@ -6,6 +7,9 @@ import argon2 from 'argon2';
  * make us do; the argon2 package defaults (64 MiB, t = 3, p = 4) cost 86 ms and 3x the memory
  * per concurrent attempt for no gain against offline guessing that OWASP considers necessary.
  * Parameters are stored in each PHC string, so raising them later re-hashes nothing.
+ *
+ * argon2's hash and verify run on libuv's threadpool, never on the event loop: other commands
+ * keep flowing while a password is checked. Keep them async.
  */
 export const ARGON2_OPTIONS = {
   type: argon2.argon2id,
@@ -20,4 +24,20 @@ export function hashPassword(password: string): Promise<string> {
 
 export function verifyPassword(hash: string, password: string): Promise<boolean> {
   return argon2.verify(hash, password);
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Checks a password against a hash nobody knows the password of, with the same parameters as a
+ * real one: an unknown email then costs what a wrong password costs, so the time of the answer
+ * does not tell whether the email exists. The hash is made once, on first use.
+ */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  dummyHash ??= hashPassword(randomBytes(32).toString('base64url')).catch((error: unknown) => {
+    dummyHash = undefined;
+    throw error;
+  });
+  await verifyPassword(await dummyHash, password);
+  return false;
 }

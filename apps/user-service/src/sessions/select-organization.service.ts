@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCodes, Principal } from '@app/contracts';
+import { DomainError, TokenService } from '@app/common';
+import { OrganizationDirectory } from './organization-directory';
+import { SessionsService } from './sessions.service';
+
+/** Scopes a user's login session to one of their organizations. */
+@Injectable()
+export class SelectOrganizationService {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly directory: OrganizationDirectory,
+    private readonly tokens: TokenService,
+  ) {}
+
+  /** A new token of the caller's session, scoped to the organization; it ends when the session does. */
+  async select(caller: Principal, organizationId: string): Promise<{ token: string }> {
+    if (caller.type !== 'user') {
+      throw new DomainError(ErrorCodes.permissionDenied, 'Only a user can select an organization');
+    }
+    const expiresAt = await this.sessions.activeUntil(caller.tokenId, caller.id);
+    const role = await this.directory.roleOf(organizationId, { type: 'user', id: caller.id });
+    if (role === null || role === 'no-access') {
+      throw new DomainError(ErrorCodes.permissionDenied, 'You are not a member of this organization');
+    }
+    return { token: this.tokens.signUserAccessToken(caller.id, caller.tokenId, new Date(), expiresAt, organizationId) };
+  }
+}
