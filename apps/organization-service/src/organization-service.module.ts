@@ -3,9 +3,13 @@ import { ServiceNames, Subjects } from '@app/contracts';
 import { pingController } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { MembershipsMessageController } from './memberships/memberships.message.controller';
+import { MembershipsService } from './memberships/memberships.service';
 import { organizationDatabase } from './organization.database';
 import { OrganizationsMessageController } from './organizations/organizations.message.controller';
 import { OrganizationsService } from './organizations/organizations.service';
+import { ProjectsMessageController } from './projects/projects.message.controller';
+import { ProjectsService } from './projects/projects.service';
 
 @Module({})
 export class OrganizationServiceModule {
@@ -15,9 +19,11 @@ export class OrganizationServiceModule {
       imports: [ConfigModule.forRoot(config), DatabaseModule.forService(organizationDatabase)],
       controllers: [
         OrganizationsMessageController,
+        MembershipsMessageController,
+        ProjectsMessageController,
         pingController(Subjects.organization.ping, ServiceNames.organization),
       ],
-      providers: [OrganizationsService],
+      providers: [OrganizationsService, MembershipsService, ProjectsService],
     };
   }
 }

@@ -8,6 +8,7 @@ import { organizationDatabase } from '../src/organization.database';
 import { MembershipEntity } from '../src/organizations/membership.entity';
 import { OrganizationEntity } from '../src/organizations/organization.entity';
 import { OrganizationsService } from '../src/organizations/organizations.service';
+import { addMember, identity, organizationWithAdmin, principal, user } from './fixtures';
 
 describe(OrganizationsService.name, () => {
   let db: TestDatabase;
@@ -113,6 +114,75 @@ describe(OrganizationsService.name, () => {
         name: 'DomainError',
         code: ErrorCodes.organizationNotFound,
       });
+    });
+  });
+
+  describe('addIdentityMembership with a caller', () => {
+    const denied = 'You must be an admin of this organization to add a machine identity to it';
+
+    it('lets an organization admin add an identity with the given role', async () => {
+      const { org, admin } = await organizationWithAdmin(organizations);
+      const sagaId = randomUUID();
+      const identityId = randomUUID();
+      const membershipId = await organizations.addIdentityMembership(sagaId, org.id, identityId, { caller: admin, role: 'member' });
+      await expect(memberships().findOneByOrFail({ id: membershipId })).resolves.toMatchObject({ orgId: org.id, identityId, role: 'member', sagaId });
+    });
+
+    it('lets an instance admin who is not a member add one', async () => {
+      const { org } = await organizationWithAdmin(organizations);
+      const caller = principal(identity(), randomUUID(), true);
+      const membershipId = await organizations.addIdentityMembership(randomUUID(), org.id, randomUUID(), { caller, role: 'no-access' });
+      await expect(memberships().findOneByOrFail({ id: membershipId })).resolves.toMatchObject({ role: 'no-access' });
+    });
+
+    it.each(['member', 'no-access'] as const)('refuses a %s of the organization and adds nothing', async (role) => {
+      const { org } = await organizationWithAdmin(organizations);
+      const caller = principal(user(), org.id);
+      await addMember(dataSource, org.id, caller, role);
+      const identityId = randomUUID();
+      await expect(organizations.addIdentityMembership(randomUUID(), org.id, identityId, { caller })).rejects.toMatchObject({
+        code: ErrorCodes.permissionDenied,
+        message: denied,
+      });
+      await expect(memberships().countBy({ identityId })).resolves.toBe(0);
+    });
+
+    it('refuses an admin of another organization', async () => {
+      const { org } = await organizationWithAdmin(organizations);
+      const other = await organizationWithAdmin(organizations);
+      await expect(organizations.addIdentityMembership(randomUUID(), org.id, randomUUID(), { caller: other.admin })).rejects.toMatchObject({
+        code: ErrorCodes.permissionDenied,
+      });
+    });
+
+    it('answers ORGANIZATION.NOT_FOUND for an unknown organization, even to an instance admin', async () => {
+      const caller = principal(identity(), randomUUID(), true);
+      await expect(organizations.addIdentityMembership(randomUUID(), randomUUID(), randomUUID(), { caller })).rejects.toMatchObject({
+        code: ErrorCodes.organizationNotFound,
+        message: 'Organization not found',
+      });
+    });
+
+    it('is idempotent on the saga id', async () => {
+      const { org, admin } = await organizationWithAdmin(organizations);
+      const sagaId = randomUUID();
+      const identityId = randomUUID();
+      const first = await organizations.addIdentityMembership(sagaId, org.id, identityId, { caller: admin, role: 'member' });
+      const second = await organizations.addIdentityMembership(sagaId, org.id, identityId, { caller: admin, role: 'member' });
+      expect(second).toBe(first);
+      await expect(memberships().countBy({ identityId })).resolves.toBe(1);
+    });
+
+    it('is undone by its compensation, which then refuses a late retry', async () => {
+      const { org, admin } = await organizationWithAdmin(organizations);
+      const sagaId = randomUUID();
+      const identityId = randomUUID();
+      await organizations.addIdentityMembership(sagaId, org.id, identityId, { caller: admin });
+      await expect(organizations.removeIdentityMembershipsForSaga(sagaId)).resolves.toEqual({ removed: 1 });
+      await expect(organizations.addIdentityMembership(sagaId, org.id, identityId, { caller: admin })).rejects.toMatchObject({
+        code: ErrorCodes.sagaCancelled,
+      });
+      await expect(memberships().countBy({ identityId })).resolves.toBe(0);
     });
   });
 

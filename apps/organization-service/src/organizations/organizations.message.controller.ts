@@ -33,7 +33,10 @@ export class OrganizationsMessageController {
   async addIdentityMembership(
     @Payload(new PayloadPipe(AddIdentityMembershipSchema)) cmd: z.infer<typeof AddIdentityMembershipSchema>,
   ): Promise<ReplyOf<typeof Subjects.organization.addIdentityMembership>> {
-    const membershipId = await this.organizations.addIdentityMembership(cmd.sagaId, cmd.organizationId, cmd.identityId);
+    const membershipId = await this.organizations.addIdentityMembership(cmd.sagaId, cmd.organizationId, cmd.identityId, {
+      caller: cmd.caller,
+      role: cmd.role,
+    });
     return { membershipId };
   }
 

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { CompensatedReply, ErrorCodes, OrganizationView } from '@app/contracts';
+import { CompensatedReply, ErrorCodes, OrganizationView, OrgRole, Principal } from '@app/contracts';
 import { DomainError } from '@app/common';
 import { compensateSaga, enterSagaStep, execute } from '@app/database';
 import { DataSource, EntityManager } from 'typeorm';
+import { requireOrgAdmin } from '../memberships/org-access';
 import { MembershipEntity } from './membership.entity';
 import { OrganizationEntity } from './organization.entity';
 import { organizationSlug } from './slug';
@@ -30,17 +31,30 @@ export class OrganizationsService {
     });
   }
 
-  async addIdentityMembership(sagaId: string, orgId: string, identityId: string): Promise<string> {
+  /**
+   * A saga step. Without a caller it is the bootstrap's (the system's own); with one, the
+   * caller must be allowed to manage the organization's members. Idempotent on the saga id.
+   */
+  async addIdentityMembership(
+    sagaId: string,
+    orgId: string,
+    identityId: string,
+    { caller, role = 'admin' }: { caller?: Principal; role?: OrgRole } = {},
+  ): Promise<string> {
     return this.dataSource.transaction(async (m) => {
       await enterSagaStep(m, sagaId);
       if (!(await m.exists(OrganizationEntity, { where: { id: orgId } }))) {
         throw new DomainError(ErrorCodes.organizationNotFound, 'Organization not found');
       }
+      if (caller !== undefined) {
+        // Authorization is ours (see org-access.ts).
+        await requireOrgAdmin(m, orgId, caller, 'You must be an admin of this organization to add a machine identity to it');
+      }
       await m
         .createQueryBuilder()
         .insert()
         .into(MembershipEntity)
-        .values({ orgId, identityId, role: 'admin', sagaId })
+        .values({ orgId, identityId, role, sagaId })
         .orIgnore()
         .execute();
       const membership = await m.findOneOrFail(MembershipEntity, { where: { orgId, identityId } });
