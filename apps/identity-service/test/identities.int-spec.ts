@@ -6,11 +6,11 @@ import { ErrorCodes } from '@app/contracts';
 import { openServiceDatabase } from '@app/database';
 import { createTestDatabase, TestDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
-import { AccessTokenEntity } from '../src/identities/access-token.entity';
+import { AccessTokenEntity } from '../src/token-auth/access-token.entity';
 import { IdentitiesService } from '../src/identities/identities.service';
 import { IdentityEntity } from '../src/identities/identity.entity';
-import { TokenAuthEntity } from '../src/identities/token-auth.entity';
-import { TokenLifetime } from '../src/identities/token-lifetime';
+import { TokenAuthEntity } from '../src/token-auth/token-auth.entity';
+import { TokenLifetime } from '../src/token-auth/token-lifetime';
 import { identityDatabase } from '../src/identity.database';
 
 const AUTH_SECRET = randomBytes(32).toString('base64url');

@@ -1,10 +1,11 @@
 import { Controller } from '@nestjs/common';
-import { CompensateSchema, CreateInstanceAdminIdentitySchema, ReplyOf, Subjects } from '@app/contracts';
+import { CompensateSchema, CreateIdentitySchema, CreateInstanceAdminIdentitySchema, ReplyOf, Subjects } from '@app/contracts';
 import { PayloadPipe } from '@app/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
 import { IdentitiesService } from './identities.service';
 
+/** Saga steps that create identities. Not caller commands: see authorization/caller-commands.ts. */
 @Controller()
 export class IdentitiesMessageController {
   constructor(private readonly identities: IdentitiesService) {}
@@ -20,6 +21,20 @@ export class IdentitiesMessageController {
   undoCreateInstanceAdmin(
     @Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>,
   ): Promise<ReplyOf<typeof Subjects.identity.undoCreateInstanceAdmin>> {
+    return this.identities.deleteForSaga(cmd.sagaId);
+  }
+
+  @MessagePattern(Subjects.identity.create)
+  create(
+    @Payload(new PayloadPipe(CreateIdentitySchema)) cmd: z.infer<typeof CreateIdentitySchema>,
+  ): Promise<ReplyOf<typeof Subjects.identity.create>> {
+    return this.identities.create(cmd.sagaId, cmd.identityId, cmd.name, cmd.organizationId);
+  }
+
+  @MessagePattern(Subjects.identity.undoCreate)
+  undoCreate(
+    @Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>,
+  ): Promise<ReplyOf<typeof Subjects.identity.undoCreate>> {
     return this.identities.deleteForSaga(cmd.sagaId);
   }
 }

@@ -2,17 +2,22 @@ import { Injectable } from '@nestjs/common';
 import {
   CompensatedReply,
   CreateInstanceAdminIdentityReply,
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   INSTANCE_ADMIN_IDENTITY_NAME,
   INSTANCE_ADMIN_TOKEN_NAME,
+  IdentityView,
 } from '@app/contracts';
 import { TokenService } from '@app/common';
 import { compensateSaga, enterSagaStep } from '@app/database';
 import { DataSource, IsNull } from 'typeorm';
-import { AccessTokenEntity } from './access-token.entity';
+import { AccessTokenEntity } from '../token-auth/access-token.entity';
+import { TokenAuthEntity } from '../token-auth/token-auth.entity';
+import { TokenLifetime } from '../token-auth/token-lifetime';
 import { IdentityEntity } from './identity.entity';
-import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, TokenAuthEntity } from './token-auth.entity';
-import { TokenLifetime } from './token-lifetime';
+import { hasTokenAuth } from './identity.queries';
+import { identityView } from './identity.views';
 
+/** The saga steps that create identities, and their compensations. */
 @Injectable()
 export class IdentitiesService {
   constructor(
@@ -60,6 +65,22 @@ export class IdentitiesService {
         token: this.tokens.signIdentityAccessToken(identity.id, record.id, now, record.expiresAt),
       },
     };
+  }
+
+  /**
+   * The identity-creation saga's step: an identity with the id the orchestrator chose, never an
+   * instance admin, without Token Auth. The caller was authorized by the step before (its
+   * membership, added by organization-service). Idempotent on the saga id.
+   */
+  async create(sagaId: string, identityId: string, name: string, orgId: string): Promise<{ identity: IdentityView }> {
+    return this.dataSource.transaction(async (m) => {
+      await enterSagaStep(m, sagaId);
+      const existing = await m.findOne(IdentityEntity, { where: { sagaId } });
+      if (existing !== null) return { identity: identityView(existing, await hasTokenAuth(m, existing.id)) };
+      await m.insert(IdentityEntity, { id: identityId, name, orgId, isInstanceAdmin: false, sagaId });
+      const created = await m.findOneByOrFail(IdentityEntity, { id: identityId });
+      return { identity: identityView(created, false) };
+    });
   }
 
   /** Compensation: the identity goes with its Token Auth and token records, so its tokens die. */

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'identities' })
 export class IdentityEntity {
@@ -12,7 +12,10 @@ export class IdentityEntity {
   @Column({ name: 'org_id', type: 'uuid' })
   orgId: string;
 
-  /** May call every /api/v1/admin/* route. */
+  /**
+   * May call every /api/v1/admin/* route. Only ever goes from true to false after creation
+   * (revoke-instance-admin); nothing makes an existing identity an instance admin.
+   */
   @Column({ name: 'is_instance_admin', type: 'boolean', default: false })
   isInstanceAdmin: boolean;
 
@@ -21,4 +24,7 @@ export class IdentityEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
 }

@@ -18,6 +18,17 @@ export class AccessTokenEntity {
   @Column({ name: 'auth_method', type: 'text', default: 'token-auth' })
   authMethod: string;
 
+  /**
+   * The Token Auth TTLs this token was minted under, so its record keeps showing them after the
+   * identity's Token Auth changes. Null on records from before they were stored (and on the
+   * bootstrap's root token, whose lifetime is MAX_MACHINE_IDENTITY_TOKEN_AGE, not a TTL).
+   */
+  @Column({ name: 'access_token_ttl', type: 'integer', nullable: true })
+  accessTokenTTL: number | null;
+
+  @Column({ name: 'access_token_max_ttl', type: 'integer', nullable: true })
+  accessTokenMaxTTL: number | null;
+
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
   expiresAt: Date | null;
 

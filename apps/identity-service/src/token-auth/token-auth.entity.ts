@@ -1,8 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-/** WIRE: Infisical's Token Auth defaults, 30 days for both. */
-export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 2_592_000;
-
+/** Token Auth attached to an identity: at most one per identity. Its TTLs are copied onto every token minted under it. */
 @Entity({ name: 'identity_token_auths' })
 export class TokenAuthEntity {
   @PrimaryColumn({ name: 'identity_id', type: 'uuid' })

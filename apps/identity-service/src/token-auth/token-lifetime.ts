@@ -1,0 +1,24 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig, APP_CONFIG } from '@app/config';
+
+/**
+ * How long a machine-identity token lives. MAX_MACHINE_IDENTITY_TOKEN_AGE caps every token
+ * (0 = no cap); a Token Auth token also ends at its TTL. Whole seconds, counted from the
+ * second the token is issued in, so exp − iat is exactly the lifetime.
+ */
+@Injectable()
+export class TokenLifetime {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /**
+   * When a token minted now expires: after min(ttlSeconds, MAX_MACHINE_IDENTITY_TOKEN_AGE), the
+   * TTL alone when the age is 0, and null (never) when neither bounds it — the bootstrap's root
+   * token, which has no TTL, with an age of 0.
+   */
+  expiryFrom(now: Date, ttlSeconds?: number): Date | null {
+    const ageMs = this.config.maxMachineIdentityTokenAgeMs;
+    const maxAgeSeconds = ageMs === 0 ? undefined : Math.floor(ageMs / 1000);
+    const lifeSeconds = ttlSeconds === undefined ? maxAgeSeconds : Math.min(ttlSeconds, maxAgeSeconds ?? ttlSeconds);
+    return lifeSeconds === undefined ? null : new Date(Math.floor(now.getTime() / 1000) * 1000 + lifeSeconds * 1000);
+  }
+}
