@@ -15,6 +15,11 @@ import { BootstrapSagaHandler } from './sagas/bootstrap/bootstrap.handler';
 import { BootstrapMessageController } from './sagas/bootstrap/bootstrap.message.controller';
 import { BootstrapService } from './sagas/bootstrap/bootstrap.service';
 import { ReclaimService } from './sagas/bootstrap/reclaim.service';
+import { CreateIdentitySagaHandler } from './sagas/create-identity/create-identity.handler';
+import { CreateIdentityMessageController } from './sagas/create-identity/create-identity.message.controller';
+import { CreateIdentityService } from './sagas/create-identity/create-identity.service';
+import { InstanceAdminsMessageController } from './instance-admins/instance-admins.message.controller';
+import { InstanceAdminsService } from './instance-admins/instance-admins.service';
 
 @Module({})
 export class SagaOrchestratorModule {
@@ -26,7 +31,7 @@ export class SagaOrchestratorModule {
         DatabaseModule.forService(orchestratorDatabase),
         BusModule.forRoot(`${ServiceNames.orchestrator}-client`),
       ],
-      controllers: [BootstrapMessageController],
+      controllers: [BootstrapMessageController, CreateIdentityMessageController, InstanceAdminsMessageController],
       providers: [
         TypeormSagaStore,
         {
@@ -42,6 +47,9 @@ export class SagaOrchestratorModule {
         BootstrapSagaHandler,
         ReclaimService,
         BootstrapService,
+        CreateIdentitySagaHandler,
+        CreateIdentityService,
+        InstanceAdminsService,
       ],
     };
   }
