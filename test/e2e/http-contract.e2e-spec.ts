@@ -153,7 +153,9 @@ describe('HTTP contract of the gateway (end to end)', () => {
 
     it('serves an OpenAPI 3 document of the routes', () => {
       expect(doc.openapi).toMatch(/^3\./);
-      expect(Object.keys(doc.paths).sort()).toEqual(['/api/health', '/api/status', '/api/v1/admin/bootstrap', '/api/v1/admin/config']);
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/api/health', '/api/status', '/api/v1/admin/bootstrap', '/api/v1/admin/config', '/api/v2/projects', '/api/v3/auth/login']),
+      );
     });
 
     it("documents bootstrap's body and answers", () => {
@@ -167,7 +169,11 @@ describe('HTTP contract of the gateway (end to end)', () => {
       expect(headers).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ name: 'X-Bootstrap-Key', required: false }),
-          expect.objectContaining({ name: 'Idempotency-Key', required: false, schema: { type: 'string', pattern: '^[\\x20-\\x7e]{1,128}$' } }),
+          expect.objectContaining({
+            name: 'Idempotency-Key',
+            required: false,
+            schema: expect.objectContaining({ type: 'string', pattern: '^[\\x20-\\x7e]{1,128}$' }),
+          }),
         ]),
       );
     });

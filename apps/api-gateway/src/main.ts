@@ -4,13 +4,13 @@ import { armShutdownLimit, createRootLogger, PinoNestLogger, shutdownLimitMs, wi
 import { loadConfigOrExit } from '@app/config';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiGatewayModule } from './api-gateway.module';
+import { ApiGatewayModule, CONTROLLERS } from './api-gateway.module';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { createFastifyAdapter } from './http/fastify-adapter';
 import { setupOpenApi } from './http/openapi';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit({ needsAuthSecret: true });
+  const config = loadConfigOrExit();
   const logger = new PinoNestLogger(createRootLogger('api-gateway', config.logLevel));
   const app = await NestFactory.create<NestFastifyApplication>(withStoppedLog(ApiGatewayModule.forRoot(config)), createFastifyAdapter(), {
     logger,
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   // bus connection drain.
   armShutdownLimit(shutdownLimitMs(config));
   app.enableShutdownHooks();
-  setupOpenApi(app);
+  setupOpenApi(app, CONTROLLERS);
   await app.listen(config.port, '0.0.0.0');
   new Logger('Main').log({ msg: 'service ready', port: config.port });
 }

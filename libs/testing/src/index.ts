@@ -7,3 +7,4 @@ export * from './bootstrap-client';
 export * from './secret-scan';
 export * from './postgres-server';
 export * from './reset';
+export * from './api-client';

@@ -8,6 +8,8 @@ import { TestPostgresServer } from './postgres-server';
 export interface StackOptions {
   /** Processes per app (two gateways, two orchestrators…). */
   replicas?: number;
+  /** Gateway processes, when not `replicas` (e.g. a second gateway to prove what holds across them). */
+  gateways?: number;
   /** Extra environment for every process. */
   env?: Record<string, string>;
   /** Prefix for database names and log files. */
@@ -86,7 +88,8 @@ export class TestStack {
     const replicas = this.options.replicas ?? 1;
     const started: Array<Promise<void>> = [];
     for (const app of APPS) {
-      for (let i = 0; i < replicas; i += 1) {
+      const count = app === 'api-gateway' ? (this.options.gateways ?? replicas) : replicas;
+      for (let i = 0; i < count; i += 1) {
         const env = this.baseEnv();
         if (app === 'api-gateway') {
           const port = await freePort();

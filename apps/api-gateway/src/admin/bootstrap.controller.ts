@@ -1,24 +1,26 @@
 import { performance } from 'node:perf_hooks';
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { BootstrapRequest, BootstrapRequestSchema, BootstrapResponse, Subjects } from '@app/contracts';
+import { BootstrapRequest, BootstrapRequestSchema, BootstrapResponse, BootstrapResponseSchema, IdempotencyKeySchema, Subjects } from '@app/contracts';
 import { BusClient, gatewaySagaWaitMs } from '@app/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { Public } from '../auth/auth.decorators';
+import { ApiRoute } from '../http/api-route.decorator';
 import { serverTiming } from '../http/server-timing';
 import { ZodBodyPipe } from '../http/zod-body.pipe';
-import { BOOTSTRAP_KEY_HEADER, BootstrapKeyGuard } from './bootstrap-key.guard';
-import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from './idempotency-key';
-import {
-  bootstrapKeyHeaderDoc,
-  bootstrapRequestDoc,
-  bootstrapResponseDoc,
-  errorEnvelopeDoc,
-  idempotencyKeyHeaderDoc,
-  validationEnvelopeDoc,
-} from './openapi.schemas';
+import { BootstrapKeyGuard } from './bootstrap-key.guard';
+import { idempotencyKeyOf } from './idempotency-key';
 
-@ApiTags('Admin')
+const BootstrapHeadersDoc = z.object({
+  'X-Bootstrap-Key': z.string().optional().describe('Required, with the exact value, when the server sets BOOTSTRAP_KEY; ignored otherwise.'),
+  'Idempotency-Key': IdempotencyKeySchema.optional().describe(
+    'Within BOOTSTRAP_RECLAIM_WINDOW after a successful bootstrap, the same request with the same key, email and password ' +
+      'answers 200 again with a freshly minted token (earlier tokens of that bootstrap are revoked).',
+  ),
+});
+
+@Public()
 @Controller('api/v1/admin')
 export class BootstrapController {
   constructor(
@@ -29,22 +31,23 @@ export class BootstrapController {
   @Post('bootstrap')
   @HttpCode(200)
   @UseGuards(BootstrapKeyGuard)
-  @ApiOperation({
+  @ApiRoute({
+    tag: 'Admin',
     summary: 'Bootstrap the instance',
     description:
       'Creates the admin user, the organization and an instance-admin machine identity with Token Auth, ' +
       'and returns its token. All or nothing; exactly one call ever succeeds. No authentication, ' +
       'unless the server sets BOOTSTRAP_KEY.',
+    headers: BootstrapHeadersDoc,
+    body: BootstrapRequestSchema,
+    response: BootstrapResponseSchema,
+    errors: {
+      400: 'Instance has already been set up, or the body is not strict JSON',
+      401: 'BOOTSTRAP_KEY is set and X-Bootstrap-Key is missing or wrong',
+      409: 'Another bootstrap is in progress',
+      503: 'A step could not run; nothing was kept, the same request can be retried',
+    },
   })
-  @ApiHeader({ name: BOOTSTRAP_KEY_HEADER, required: false, ...bootstrapKeyHeaderDoc })
-  @ApiHeader({ name: IDEMPOTENCY_KEY_HEADER, required: false, ...idempotencyKeyHeaderDoc })
-  @ApiBody({ schema: bootstrapRequestDoc })
-  @ApiOkResponse({ description: 'The instance was bootstrapped', schema: bootstrapResponseDoc })
-  @ApiResponse({ status: 400, description: 'Instance has already been set up, or the body is not strict JSON', schema: errorEnvelopeDoc })
-  @ApiResponse({ status: 401, description: 'BOOTSTRAP_KEY is set and X-Bootstrap-Key is missing or wrong', schema: errorEnvelopeDoc })
-  @ApiResponse({ status: 409, description: 'Another bootstrap is in progress', schema: errorEnvelopeDoc })
-  @ApiResponse({ status: 422, description: 'Invalid body or Idempotency-Key', schema: validationEnvelopeDoc })
-  @ApiResponse({ status: 503, description: 'A step could not run; nothing was kept', schema: errorEnvelopeDoc })
   async bootstrap(
     @Body(new ZodBodyPipe(BootstrapRequestSchema)) body: BootstrapRequest,
     @Req() request: FastifyRequest,

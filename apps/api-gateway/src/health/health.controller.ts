@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { PingReply, ServiceNames, Subjects } from '@app/contracts';
 import { BusClient, NATS_LINK, NatsLink, natsAnswers } from '@app/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { healthDoc, healthDownDoc, statusDoc } from '../admin/openapi.schemas';
+import { z } from 'zod';
+import { Public } from '../auth/auth.decorators';
+import { ApiRoute } from '../http/api-route.decorator';
 import { HttpError } from '../http/http-error';
 
 const PROBE_TIMEOUT_MS = 1_000;
@@ -18,7 +19,20 @@ const PROBES = [
   [ServiceNames.identity, Subjects.identity.ping],
 ] as const;
 
-@ApiTags('Health')
+const Dependencies = z.record(z.string(), z.enum(['up', 'down', 'degraded']));
+const Attention = z.array(z.object({ sagaId: z.uuid(), state: z.string(), failedStep: z.string().nullable() }));
+const StatusSchema = z.object({ date: z.iso.datetime(), message: z.literal('Ok') });
+const HealthSchema = z.object({ message: z.enum(['Ok', 'Degraded']), dependencies: Dependencies, attention: Attention.optional() });
+const HealthDownSchema = z.object({
+  reqId: z.string(),
+  statusCode: z.literal(503),
+  message: z.string(),
+  error: z.literal('ServiceUnavailable'),
+  dependencies: Dependencies,
+  attention: Attention.optional(),
+});
+
+@Public()
 @Controller('api')
 export class HealthController {
   constructor(
@@ -28,16 +42,19 @@ export class HealthController {
 
   /** WIRE: Infisical's Helm bootstrap job polls this until the gateway is up. */
   @Get('status')
-  @ApiOperation({ summary: 'Liveness: the gateway is up' })
-  @ApiOkResponse({ schema: statusDoc })
+  @ApiRoute({ tag: 'Health', summary: 'Liveness: the gateway is up', response: StatusSchema, errors: {} })
   status(): { date: string; message: string } {
     return { date: new Date().toISOString(), message: 'Ok' };
   }
 
   @Get('health')
-  @ApiOperation({ summary: 'Readiness: NATS and every service (with its database) answer' })
-  @ApiOkResponse({ schema: healthDoc })
-  @ApiResponse({ status: 503, description: 'Something is down; the body names it', schema: healthDownDoc })
+  @ApiRoute({
+    tag: 'Health',
+    summary: 'Readiness: NATS and every service (with its database) answer',
+    description: 'A rollback that keeps failing shows as Degraded, still 200, with the sagas that need attention.',
+    response: HealthSchema,
+    errors: { 503: { description: 'Something is down; the body names it', schema: HealthDownSchema } },
+  })
   async health(
     @Req() request: FastifyRequest,
   ): Promise<{ message: string; dependencies: Record<string, State>; attention?: Attention }> {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { correlationStorage } from '@app/common';
 import { clientErrorHandler } from './client-error-handler';
 import { frameworkErrorHandler } from './framework-error-handler';
 import { envelope } from './http-error';
@@ -31,6 +32,9 @@ export function createFastifyAdapter(): FastifyAdapter {
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // The rest of the request runs in its correlation id: log lines carry it, and every command
+  // sent for it carries it on the bus (the reqId is the correlation id end to end).
+  fastify.addHook('onRequest', (request, _reply, done) => correlationStorage.run({ correlationId: request.id }, done));
   answerWhileClosing(fastify);
   return adapter;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EmailSchema, nameSchema } from '../shared';
-import type { OrganizationView } from '../organization/views';
-import type { UserView } from '../user/views';
+import { OrganizationViewSchema } from '../organization/views';
+import { UserViewSchema } from '../user/views';
 
 /**
  * The body of POST /api/v1/admin/bootstrap (WIRE: Infisical's field names). Unknown keys are
@@ -30,14 +30,20 @@ export const IdempotencyKeySchema = z
   .string()
   .regex(/^[\x20-\x7e]{1,128}$/, { error: 'Idempotency-Key must be 1 to 128 printable ASCII characters' });
 
-/** The HTTP 200 body of a successful bootstrap (WIRE: exactly Infisical's documented shape). */
-export interface BootstrapResponse {
-  message: 'Successfully bootstrapped instance';
-  user: UserView;
-  organization: OrganizationView;
-  identity: { id: string; name: string; credentials: { token: string } };
-}
-
 export const BOOTSTRAP_SUCCESS_MESSAGE = 'Successfully bootstrapped instance';
+
+/** The HTTP 200 body of a successful bootstrap (WIRE: exactly Infisical's documented shape). */
+export const BootstrapResponseSchema = z.object({
+  message: z.literal(BOOTSTRAP_SUCCESS_MESSAGE),
+  user: UserViewSchema,
+  organization: OrganizationViewSchema,
+  identity: z.object({
+    id: z.uuid(),
+    name: z.string(),
+    credentials: z.object({ token: z.string().describe('Token Auth JWT (HS256): the root credential') }),
+  }),
+});
+export type BootstrapResponse = z.infer<typeof BootstrapResponseSchema>;
+
 export const INSTANCE_ADMIN_IDENTITY_NAME = 'Instance Admin Identity';
 export const INSTANCE_ADMIN_TOKEN_NAME = 'Instance Admin Token';
