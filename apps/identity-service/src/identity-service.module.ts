@@ -1,15 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ServiceNames, Subjects } from '@app/contracts';
-import { BusModule, pingController, tokenServiceProvider } from '@app/common';
+import { BusModule, organizationDirectoryProvider, pingController, tokenServiceProvider } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { AdminIdentitiesMessageController } from './admin/admin-identities.message.controller';
 import { AdminIdentitiesService } from './admin/admin-identities.service';
-import { BusOrganizationDirectory } from './authorization/bus-organization-directory';
 import { IdentityAccess } from './authorization/identity-access';
 import { IdentityTargets } from './authorization/identity-targets';
-import { OrganizationDirectory } from './authorization/organization-directory';
 import { PrivilegeEscalationGuard } from './authorization/privilege-escalation.guard';
 import { IdentitiesMessageController } from './identities/identities.message.controller';
 import { IdentitiesService } from './identities/identities.service';
@@ -53,7 +51,7 @@ export class IdentityServiceModule {
         tokenServiceProvider,
         IdentityTargets,
         IdentityAccess,
-        { provide: OrganizationDirectory, useClass: BusOrganizationDirectory },
+        organizationDirectoryProvider,
         // For every handler of this service: see authorization/privilege-escalation.guard.ts.
         { provide: APP_GUARD, useClass: PrivilegeEscalationGuard },
       ],

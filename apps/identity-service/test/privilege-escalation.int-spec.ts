@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BusHeaders, ErrorCodes, ErrorMessages, IdentitySubjects, Principal, Subjects } from '@app/contracts';
-import { currentCorrelationId } from '@app/common';
+import { ErrorCodes, ErrorMessages, IdentitySubjects, Principal, Subjects } from '@app/contracts';
 import { READ_ONLY_SUBJECTS, SAGA_STEP_SUBJECTS } from '../src/authorization/caller-commands';
 import { PrivilegeEscalationGuard } from '../src/authorization/privilege-escalation.guard';
 import { AccessTokenEntity } from '../src/token-auth/access-token.entity';
@@ -198,22 +197,6 @@ describe(PrivilegeEscalationGuard.name, () => {
       await app().send(Subjects.identity.listTokens, { caller, identityId: target.identityId }).catch(() => undefined);
       expect(spy).toHaveBeenCalledWith(orgId, { type: 'identity', id: caller.id });
       spy.mockRestore();
-    });
-
-    it("asks organization-service under the sender's correlation id (guards run before the correlation interceptor)", async () => {
-      const correlationId = randomUUID();
-      const seen: Array<string | undefined> = [];
-      const spy = jest.spyOn(app().directory, 'memberRole').mockImplementation(async () => {
-        seen.push(currentCorrelationId());
-        return 'admin';
-      });
-      await app().sendRaw(
-        Subjects.identity.listTokens,
-        { caller: principal(), identityId: target.identityId },
-        { [BusHeaders.correlationId]: correlationId },
-      );
-      spy.mockRestore();
-      expect(seen).toEqual([correlationId]);
     });
   });
 });

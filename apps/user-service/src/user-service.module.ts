@@ -1,12 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceNames, Subjects } from '@app/contracts';
-import { BusModule, pingController, tokenServiceProvider } from '@app/common';
+import { BusModule, organizationDirectoryProvider, pingController, tokenServiceProvider } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { LoginLockout } from './login/login-lockout';
 import { LoginMessageController } from './login/login.message.controller';
 import { LoginService } from './login/login.service';
-import { BusOrganizationDirectory, OrganizationDirectory } from './sessions/organization-directory';
 import { SelectOrganizationService } from './sessions/select-organization.service';
 import { SessionsMessageController } from './sessions/sessions.message.controller';
 import { SessionsService } from './sessions/sessions.service';
@@ -36,7 +35,7 @@ export class UserServiceModule {
         SessionsService,
         SelectOrganizationService,
         UserManagementService,
-        { provide: OrganizationDirectory, useClass: BusOrganizationDirectory },
+        organizationDirectoryProvider,
         tokenServiceProvider,
       ],
     };

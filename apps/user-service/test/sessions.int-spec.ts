@@ -7,7 +7,7 @@ import { createTestDatabase, TestDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
-import { OrganizationDirectory } from '../src/sessions/organization-directory';
+import { OrganizationDirectory } from '@app/common';
 import { SelectOrganizationService } from '../src/sessions/select-organization.service';
 import { SessionsService } from '../src/sessions/sessions.service';
 import { userDatabase } from '../src/user.database';
@@ -24,7 +24,11 @@ class StubOrganizationDirectory implements OrganizationDirectory {
   readonly missing = new Set<string>();
   readonly asked: Array<{ organizationId: string; member: Member }> = [];
 
-  roleOf(organizationId: string, member: Member): Promise<OrgRole | null> {
+  setIdentityRole(): Promise<OrgRole> {
+    return Promise.reject(new Error('user-service never sets roles'));
+  }
+
+  memberRole(organizationId: string, member: Member): Promise<OrgRole | null> {
     this.asked.push({ organizationId, member });
     if (this.missing.has(organizationId)) {
       return Promise.reject(new DomainError(ErrorCodes.organizationNotFound, 'Organization not found'));

@@ -7,7 +7,7 @@ import { ErrorCodes } from '@app/contracts';
 import { createTestDatabase, TestDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { LoginMessageController } from '../src/login/login.message.controller';
-import { OrganizationDirectory } from '../src/sessions/organization-directory';
+import { OrganizationDirectory } from '@app/common';
 import { SessionsMessageController } from '../src/sessions/sessions.message.controller';
 import { UserServiceModule } from '../src/user-service.module';
 import { UserManagementMessageController } from '../src/user-management/user-management.message.controller';
@@ -26,7 +26,7 @@ describe(UserServiceModule.name, () => {
       .overrideProvider(NATS_LINK)
       .useValue({ opened: undefined })
       .overrideProvider(OrganizationDirectory)
-      .useValue({ roleOf: () => Promise.resolve('member') } satisfies OrganizationDirectory)
+      .useValue({ memberRole: () => Promise.resolve('member'), setIdentityRole: () => Promise.reject(new Error('not used')) } satisfies OrganizationDirectory)
       .compile();
     app = await moduleRef.init();
   }, 30_000);

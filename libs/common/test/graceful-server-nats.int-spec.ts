@@ -1,9 +1,10 @@
-import { Controller, INestMicroservice, Module } from '@nestjs/common';
+import { CanActivate, Controller, INestMicroservice, Injectable, Module, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern } from '@nestjs/microservices';
-import { connect, ErrorCode, JSONCodec, NatsConnection, NatsError } from 'nats';
+import { connect, ErrorCode, headers, JSONCodec, NatsConnection, NatsError } from 'nats';
 import { TestNatsServer } from '@app/testing';
-import { GracefulServerNats, InFlight, InFlightInterceptor } from '@app/common';
+import { BusHeaders } from '@app/contracts';
+import { currentCorrelationId, GracefulServerNats, InFlight, InFlightInterceptor } from '@app/common';
 
 jest.setTimeout(30_000);
 
@@ -28,6 +29,16 @@ class Gate {
 }
 
 let gate: Gate;
+/** The correlation id a guard and the handler saw, for the last `test.cmd.who` command. */
+const seen: { guard?: string; handler?: string } = {};
+
+@Injectable()
+class RecordingGuard implements CanActivate {
+  canActivate(): boolean {
+    seen.guard = currentCorrelationId();
+    return true;
+  }
+}
 
 @Controller()
 class SlowController {
@@ -36,9 +47,17 @@ class SlowController {
     await gate.pass();
     return 'done';
   }
+
+  @MessagePattern('test.cmd.who')
+  @UseGuards(RecordingGuard)
+  async who(): Promise<string> {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    seen.handler = currentCorrelationId();
+    return 'ok';
+  }
 }
 
-@Module({ controllers: [SlowController] })
+@Module({ controllers: [SlowController], providers: [RecordingGuard] })
 class SlowModule {}
 
 async function startService(nats: TestNatsServer, drainTimeoutMs: number): Promise<INestMicroservice> {
@@ -112,6 +131,15 @@ describe(GracefulServerNats.name, () => {
       await closing;
       expect(closed).toBe(true);
     });
+  });
+
+  it("runs guards and the handler in the sender's correlation id", async () => {
+    const app = await startService(nats, 1_000);
+    const h = headers();
+    h.set(BusHeaders.correlationId, 'req-correlated');
+    await nc.request('test.cmd.who', codec.encode({ pattern: 'test.cmd.who', data: {}, id: 'w' }), { timeout: 5_000, headers: h });
+    await app.close();
+    expect(seen).toEqual({ guard: 'req-correlated', handler: 'req-correlated' });
   });
 
   it('closes at the drain timeout when a handler never finishes', async () => {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCodes, ErrorMessages, Principal } from '@app/contracts';
 import { DomainError } from '@app/common';
 import { IdentityTarget } from './identity-targets';
-import { OrganizationDirectory } from './organization-directory';
+import { OrganizationDirectory } from '@app/common';
 
 /**
  * Who may do what with an identity. The gateway only authenticates; identity-service owns the

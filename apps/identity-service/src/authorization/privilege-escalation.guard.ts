@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
-import { BusHeaders, ErrorCodes, PrincipalSchema } from '@app/contracts';
-import { DomainError, PayloadPipe, withCorrelation } from '@app/common';
+import { ErrorCodes, PrincipalSchema } from '@app/contracts';
+import { DomainError, PayloadPipe } from '@app/common';
 import { NatsContext } from '@nestjs/microservices';
 import { z } from 'zod';
 import { READ_ONLY_SUBJECTS, SAGA_STEP_SUBJECTS } from './caller-commands';
@@ -12,11 +12,6 @@ const TargetedCommandSchema = z.object({
   identityId: z.uuid().optional(),
   tokenId: z.uuid().optional(),
 });
-
-function senderCorrelationId(ctx: NatsContext): string | undefined {
-  const headers = ctx.getHeaders() as { get?: (name: string) => string } | undefined;
-  return headers?.get?.(BusHeaders.correlationId) || undefined;
-}
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -60,11 +55,7 @@ export class PrivilegeEscalationGuard implements CanActivate {
     // Guards run before pipes: validate what we rely on here, and refuse what does not parse
     // (fail closed) with the same error the handler's pipe would give.
     const cmd = new PayloadPipe(TargetedCommandSchema).transform(data);
-    // Guards also run before interceptors (the CorrelationInterceptor among them): carry the
-    // sender's correlation id ourselves, so our question to organization-service can be followed.
-    const correlationId = senderCorrelationId(rpc.getContext<NatsContext>());
-    const check = () => this.authorize(subject, cmd);
-    await (correlationId === undefined ? check() : withCorrelation(correlationId, check));
+    await this.authorize(subject, cmd);
     return true;
   }
 

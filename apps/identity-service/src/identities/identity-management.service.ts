@@ -3,7 +3,7 @@ import { ErrorCodes, ErrorMessages, IdentityDetail, IdentityRef, IdentityView, O
 import { DomainError } from '@app/common';
 import { DataSource } from 'typeorm';
 import { IdentityAccess } from '../authorization/identity-access';
-import { OrganizationDirectory } from '../authorization/organization-directory';
+import { OrganizationDirectory } from '@app/common';
 import { IdentityEntity } from './identity.entity';
 import { findIdentity, hasTokenAuth } from './identity.queries';
 import { identityDetail, identityRef, identityView } from './identity.views';

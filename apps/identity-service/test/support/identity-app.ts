@@ -6,7 +6,7 @@ import { AppConfig, loadConfig } from '@app/config';
 import { createTestDatabase, TestDatabase } from '@app/testing';
 import { INestMicroservice } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OrganizationDirectory } from '../../src/authorization/organization-directory';
+import { OrganizationDirectory } from '@app/common';
 import { IdentityServiceModule } from '../../src/identity-service.module';
 import { InProcessTransport } from './in-process-transport';
 import { StubOrganizationDirectory } from './stub-organization-directory';

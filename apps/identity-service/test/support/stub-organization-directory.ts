@@ -1,5 +1,5 @@
 import { Member, OrgRole, Principal } from '@app/contracts';
-import { OrganizationDirectory } from '../../src/authorization/organization-directory';
+import { OrganizationDirectory } from '@app/common';
 
 /** Organization roles as a test sets them; organization-service is not running. */
 export class StubOrganizationDirectory extends OrganizationDirectory {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCodes, Principal } from '@app/contracts';
 import { DomainError, TokenService } from '@app/common';
-import { OrganizationDirectory } from './organization-directory';
+import { OrganizationDirectory } from '@app/common';
 import { SessionsService } from './sessions.service';
 
 /** Scopes a user's login session to one of their organizations. */
@@ -19,7 +19,7 @@ export class SelectOrganizationService {
       throw new DomainError(ErrorCodes.permissionDenied, 'Only a user can select an organization');
     }
     const expiresAt = await this.sessions.activeUntil(caller.tokenId, caller.id);
-    const role = await this.directory.roleOf(organizationId, { type: 'user', id: caller.id });
+    const role = await this.directory.memberRole(organizationId, { type: 'user', id: caller.id });
     if (role === null || role === 'no-access') {
       throw new DomainError(ErrorCodes.permissionDenied, 'You are not a member of this organization');
     }

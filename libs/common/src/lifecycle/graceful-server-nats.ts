@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { NatsOptions, ServerNats } from '@nestjs/microservices';
 import { Msg, NatsConnection, Subscription } from 'nats';
+import { BusHeaders } from '@app/contracts';
+import { withCorrelation } from '../logging/correlation';
 import { InFlight } from './in-flight';
 import { within } from './within';
 
@@ -58,11 +60,17 @@ export class GracefulServerNats extends ServerNats {
     }
   }
 
-  /** Counts a message from its arrival, before Nest's pipeline reaches the InFlightInterceptor. */
+  /**
+   * Counts a message from its arrival, before Nest's pipeline reaches the InFlightInterceptor,
+   * and runs all of that pipeline (guards included) in the sender's correlation id, so every log
+   * line and every command sent on the way carries it.
+   */
   override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
     const end = this.inFlight.begin();
+    const correlationId = natsMsg.headers?.get(BusHeaders.correlationId) || undefined;
+    const handle = () => super.handleMessage(channel, natsMsg);
     try {
-      return await super.handleMessage(channel, natsMsg);
+      return await (correlationId === undefined ? handle() : withCorrelation(correlationId, handle));
     } finally {
       end();
     }

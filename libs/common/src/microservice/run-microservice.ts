@@ -6,7 +6,7 @@ import { MicroserviceOptions } from '@nestjs/microservices';
 import { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { BusExceptionFilter } from '../bus/bus-exception.filter';
-import { CorrelationInterceptor } from '../bus/correlation.interceptor';
+import { CommandLogInterceptor } from '../bus/command-log.interceptor';
 import { loggableServers, natsAnswers, natsConnectionOptions } from '../bus/nats';
 import { GracefulServerNats } from '../lifecycle/graceful-server-nats';
 import { InFlight } from '../lifecycle/in-flight';
@@ -40,7 +40,7 @@ export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
   });
   app.useGlobalFilters(new BusExceptionFilter());
   // In-flight first: it counts everything the correlation interceptor and the handler do.
-  app.useGlobalInterceptors(new InFlightInterceptor(inFlight), new CorrelationInterceptor());
+  app.useGlobalInterceptors(new InFlightInterceptor(inFlight), new CommandLogInterceptor());
   armShutdownLimit(shutdownLimitMs(config));
   app.enableShutdownHooks();
   // Waits (retrying with backoff) while NATS is down: the service becomes ready once it is up.
