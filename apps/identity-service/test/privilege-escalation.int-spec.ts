@@ -193,10 +193,15 @@ describe(PrivilegeEscalationGuard.name, () => {
 
     it("asks for the caller's role in the identity's organization, as the caller's own kind of member", async () => {
       const spy = jest.spyOn(app().directory, 'memberRole');
-      const caller = principal({ type: 'identity' });
+      const caller = principal({ type: 'identity', orgId });
       await app().send(Subjects.identity.listTokens, { caller, identityId: target.identityId }).catch(() => undefined);
       expect(spy).toHaveBeenCalledWith(orgId, { type: 'identity', id: caller.id });
       spy.mockRestore();
+    });
+
+    it("refuses an admin of the identity's organization whose token acts in another organization", async () => {
+      const caller = { ...app().memberOf(orgId, 'admin'), orgId: randomUUID() };
+      await expect(app().sendRaw(Subjects.identity.listTokens, { caller, identityId: target.identityId })).rejects.toEqual(NOT_ORG_ADMIN);
     });
   });
 });

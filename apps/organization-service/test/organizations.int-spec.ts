@@ -155,6 +155,15 @@ describe(OrganizationsService.name, () => {
       });
     });
 
+    it('refuses an admin of the organization whose token acts in another organization', async () => {
+      const { org, admin } = await organizationWithAdmin(organizations);
+      const caller = { ...admin, orgId: randomUUID() };
+      await expect(organizations.addIdentityMembership(randomUUID(), org.id, randomUUID(), { caller })).rejects.toMatchObject({
+        code: ErrorCodes.permissionDenied,
+        message: denied,
+      });
+    });
+
     it('answers ORGANIZATION.NOT_FOUND for an unknown organization, even to an instance admin', async () => {
       const caller = principal(identity(), randomUUID(), true);
       await expect(organizations.addIdentityMembership(randomUUID(), randomUUID(), randomUUID(), { caller })).rejects.toMatchObject({

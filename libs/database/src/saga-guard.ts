@@ -22,7 +22,7 @@ export async function enterSagaStep(manager: EntityManager, sagaId: string): Pro
   await lockSaga(manager, sagaId);
   const rows: unknown[] = await manager.query('SELECT 1 FROM compensated_sagas WHERE saga_id = $1', [sagaId]);
   if (rows.length > 0) {
-    throw new DomainError(ErrorCodes.sagaCancelled, 'This bootstrap was already rolled back');
+    throw new DomainError(ErrorCodes.sagaCancelled, 'This saga was already rolled back');
   }
 }
 

@@ -15,14 +15,15 @@ export class IdentityAccess {
   /**
    * To change an identity or its tokens: only an instance admin touches an instance-admin
    * identity (no privilege escalation through a weaker account); otherwise an instance admin or
-   * an admin of the identity's organization.
+   * an admin of the identity's organization, with a token acting in that organization
+   * (Infisical's rule: admin rights in another organization do not count).
    */
   async requireManager(caller: Principal, target: IdentityTarget): Promise<void> {
     if (target.isInstanceAdmin && !caller.isInstanceAdmin) {
       throw new DomainError(ErrorCodes.instanceAdminProtected, ErrorMessages.instanceAdminProtected);
     }
     if (caller.isInstanceAdmin) return;
-    if ((await this.roleOf(caller, target)) !== 'admin') {
+    if (caller.orgId !== target.orgId || (await this.roleOf(caller, target)) !== 'admin') {
       throw new DomainError(ErrorCodes.permissionDenied, "You must be an admin of the identity's organization");
     }
   }
@@ -30,7 +31,7 @@ export class IdentityAccess {
   /** To read an identity: an instance admin, or any member of its organization who has access. */
   async requireReader(caller: Principal, target: IdentityTarget): Promise<void> {
     if (caller.isInstanceAdmin) return;
-    const role = await this.roleOf(caller, target);
+    const role = caller.orgId === target.orgId ? await this.roleOf(caller, target) : null;
     if (role === null || role === 'no-access') {
       throw new DomainError(ErrorCodes.permissionDenied, "You must be a member of the identity's organization");
     }

@@ -37,7 +37,8 @@ export function scopedOrg(caller: Principal): string {
 /** Managing an organization's members takes an admin of it, or an instance admin. */
 export async function requireOrgAdmin(m: EntityManager, orgId: string, caller: Principal, refusal: string): Promise<void> {
   if (caller.isInstanceAdmin) return;
-  if ((await roleIn(m, orgId, caller, true)) !== 'admin') {
+  // A token acts in one organization (Infisical's rule): admin rights elsewhere do not count.
+  if (caller.orgId !== orgId || (await roleIn(m, orgId, caller, true)) !== 'admin') {
     throw new DomainError(ErrorCodes.permissionDenied, refusal);
   }
 }
