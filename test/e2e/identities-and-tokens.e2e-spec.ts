@@ -215,7 +215,7 @@ describe('Machine identities and Token Auth (end to end)', () => {
     it('lists token records, never tokens; 422 for a limit out of range', async () => {
       const list = await root.get(`/api/v1/auth/token-auth/identities/${adminIdentityId}/tokens?limit=5`);
       expect(list.status).toBe(200);
-      expect(list.body.tokens[0]).toMatchObject({ name: 'Instance Admin Token', isAccessTokenRevoked: false });
+      expect(list.body.tokens[0]).toMatchObject({ name: 'Instance Admin Token', isAccessTokenRevoked: false, accessTokenTTL: 90 * 24 * 3600 });
       expect(JSON.stringify(list.body)).not.toContain(rootToken);
       expect((await root.get(`/api/v1/auth/token-auth/identities/${adminIdentityId}/tokens?limit=101`)).status).toBe(422);
       expect((await root.get(`/api/v1/auth/token-auth/identities/${adminIdentityId}/tokens?offset=-1`)).status).toBe(422);

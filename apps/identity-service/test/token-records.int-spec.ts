@@ -29,16 +29,12 @@ describe(TokenRecordsService.name, () => {
       expect(tokens.map((t) => t.name)).toEqual(['b']);
     });
 
-    it("shows a record that kept no TTLs (the root token) with its identity's Token Auth TTLs", async () => {
+    it('shows the root token with its real lifetime, MAX_MACHINE_IDENTITY_TOKEN_AGE, not a Token Auth TTL', async () => {
       const admin = await app().instanceAdminIdentity();
       const { tokens } = await app().send(Subjects.identity.listTokens, { caller: instanceAdmin(), identityId: admin.id });
+      const ninetyDays = 90 * 24 * 3600;
       expect(tokens).toEqual([
-        expect.objectContaining({
-          id: admin.rootToken.id,
-          name: 'Instance Admin Token',
-          accessTokenTTL: DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
-          accessTokenMaxTTL: DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
-        }),
+        expect.objectContaining({ id: admin.rootToken.id, name: 'Instance Admin Token', accessTokenTTL: ninetyDays, accessTokenMaxTTL: ninetyDays }),
       ]);
     });
 

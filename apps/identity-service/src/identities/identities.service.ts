@@ -53,7 +53,7 @@ export class IdentitiesService {
       const token = m.create(AccessTokenEntity, {
         identityId: created.id,
         name: INSTANCE_ADMIN_TOKEN_NAME,
-        expiresAt: this.lifetime.expiryFrom(now),
+        ...this.lifetime.rootTokenLifetime(now),
       });
       await m.save(token);
       return { identity: created, record: token };

@@ -37,7 +37,7 @@ export class AccessTokensService {
         { identityId, name: INSTANCE_ADMIN_TOKEN_NAME, revokedAt: IsNull() },
         { revokedAt: now },
       );
-      const token = m.create(AccessTokenEntity, { identityId, name: INSTANCE_ADMIN_TOKEN_NAME, expiresAt: this.lifetime.expiryFrom(now) });
+      const token = m.create(AccessTokenEntity, { identityId, name: INSTANCE_ADMIN_TOKEN_NAME, ...this.lifetime.rootTokenLifetime(now) });
       return m.save(token);
     });
     return { id: record.id, token: this.tokens.signIdentityAccessToken(identityId, record.id, now, record.expiresAt) };

@@ -26,4 +26,9 @@ describe(TokenLifetime.name, () => {
   it('ends a token at its TTL alone when the maximum age is 0', () => {
     expect(secondsFromNow(lifetime('0').expiryFrom(NOW, 7200))).toBe(7200);
   });
+
+  it('records the root token with its real lifetime as its TTLs (0 when it never expires)', () => {
+    expect(lifetime('1h').rootTokenLifetime(NOW)).toMatchObject({ accessTokenTTL: 3600, accessTokenMaxTTL: 3600 });
+    expect(lifetime('0').rootTokenLifetime(NOW)).toEqual({ expiresAt: null, accessTokenTTL: 0, accessTokenMaxTTL: 0 });
+  });
 });

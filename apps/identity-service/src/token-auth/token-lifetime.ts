@@ -21,4 +21,15 @@ export class TokenLifetime {
     const lifeSeconds = ttlSeconds === undefined ? maxAgeSeconds : Math.min(ttlSeconds, maxAgeSeconds ?? ttlSeconds);
     return lifeSeconds === undefined ? null : new Date(Math.floor(now.getTime() / 1000) * 1000 + lifeSeconds * 1000);
   }
+
+  /**
+   * The record fields of a bootstrap root token minted now: it lives MAX_MACHINE_IDENTITY_TOKEN_AGE,
+   * not a Token Auth TTL, and its record says so (0 = it never expires), so a token list shows
+   * its real lifetime.
+   */
+  rootTokenLifetime(now: Date): { expiresAt: Date | null; accessTokenTTL: number; accessTokenMaxTTL: number } {
+    const expiresAt = this.expiryFrom(now);
+    const seconds = expiresAt === null ? 0 : Math.round((expiresAt.getTime() - Math.floor(now.getTime() / 1000) * 1000) / 1000);
+    return { expiresAt, accessTokenTTL: seconds, accessTokenMaxTTL: seconds };
+  }
 }
