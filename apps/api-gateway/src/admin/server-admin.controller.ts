@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
+import { Controller, Delete, Get, Inject, Param, Query } from '@nestjs/common';
 import {
   DeleteUserResponseSchema,
   IdentityIdParamSchema,
@@ -11,7 +11,6 @@ import {
   Subjects,
 } from '@app/contracts';
 import { BusClient, gatewaySagaWaitMs } from '@app/common';
-import { Inject } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { z } from 'zod';
 import { Caller } from '../auth/auth.decorators';
