@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { ApiClient, bootstrap, TestStack } from '@app/testing';
+import { ApiClient, bootstrap, findSecrets, SEED_REQUEST, TestStack } from '@app/testing';
 
 jest.setTimeout(60_000);
 
@@ -23,6 +23,8 @@ describe('Machine identities and Token Auth (end to end)', () => {
   /** An admin of the organization that is not an instance admin, and a plain member. */
   let ops: { id: string; api: ApiClient };
   let reader: { id: string; api: ApiClient };
+  /** Every token handed out in this file, for the secret scan at the end. */
+  const issued: string[] = [];
 
   const forbidden = { statusCode: 403, error: 'ForbiddenError', message: GUARD_MESSAGE };
 
@@ -33,6 +35,7 @@ describe('Machine identities and Token Auth (end to end)', () => {
     expect((await api.post(`/api/v1/auth/token-auth/identities/${id}`, {})).status).toBe(200);
     const minted = await api.post(`/api/v1/auth/token-auth/identities/${id}/tokens`, { name: `${name}-token` });
     expect(minted.status).toBe(200);
+    issued.push(minted.body.accessToken);
     return { id, api: gateway.as(minted.body.accessToken) };
   }
 
@@ -43,6 +46,7 @@ describe('Machine identities and Token Auth (end to end)', () => {
     const boot = await bootstrap(stack.gatewayUrl);
     expect(boot.status).toBe(200);
     rootToken = boot.body.identity.credentials.token;
+    issued.push(rootToken);
     root = gateway.as(rootToken);
     orgId = boot.body.organization.id;
     adminIdentityId = boot.body.identity.id;
@@ -238,6 +242,7 @@ describe('Machine identities and Token Auth (end to end)', () => {
       const minted = await root.post(`/api/v1/auth/token-auth/identities/${adminIdentityId}/tokens`, { name: 'rotated root' });
       expect(minted.status).toBe(200);
       const newRoot = minted.body.accessToken;
+      issued.push(newRoot);
       const oldTokenId = claimsOf(rootToken).identityAccessTokenId;
 
       const revoked = await gateway.as(newRoot).post(`/api/v1/auth/token-auth/tokens/${oldTokenId}/revoke`);
@@ -264,5 +269,11 @@ describe('Machine identities and Token Auth (end to end)', () => {
       const memberships = await stack.db.query('SELECT 1 FROM organization_service.org_memberships WHERE identity_id = $1', [reader.id]);
       expect(memberships).toEqual([]);
     });
+  });
+
+  it('never wrote a token or the password to the database, a log or a stream', async () => {
+    const secrets = Object.fromEntries([...issued.map((token, i) => [`token ${i}`, token]), ['password', SEED_REQUEST.password]]);
+    const sightings = await findSecrets(stack, secrets);
+    expect(Object.entries(sightings).filter(([, places]) => places.length > 0)).toEqual([]);
   });
 });

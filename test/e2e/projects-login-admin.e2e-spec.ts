@@ -1,4 +1,4 @@
-import { ApiClient, bootstrap, resetInstance, SEED_REQUEST, TestStack } from '@app/testing';
+import { ApiClient, bootstrap, findSecrets, resetInstance, SEED_REQUEST, TestStack } from '@app/testing';
 
 jest.setTimeout(60_000);
 
@@ -94,6 +94,9 @@ describe('Projects, human login and server admin (end to end)', () => {
     });
   });
 
+  /** The user tokens login handed out, for the secret scan at the end. */
+  const loginTokens: string[] = [];
+
   describe('human login', () => {
     let userToken: string;
 
@@ -117,6 +120,7 @@ describe('Projects, human login and server admin (end to end)', () => {
       const selected = await unscoped.post('/api/v3/auth/select-organization', { organizationId: ctx.orgId });
       expect(selected.status).toBe(200);
       userToken = selected.body.token;
+      loginTokens.push(login.body.accessToken, userToken);
     });
 
     it('lets the scoped user token drive projects and admin routes', async () => {
@@ -176,6 +180,16 @@ describe('Projects, human login and server admin (end to end)', () => {
       expect(result.status).toBe(400);
       expect((await ctx.root.get('/api/v1/admin/identity-management/identities')).status).toBe(200);
     });
+  });
+
+  it('never wrote a password or a login token to the database, a log or a stream', async () => {
+    const sightings = await findSecrets(ctx.stack, {
+      password: SEED_REQUEST.password,
+      'wrong password': 'not-the-password',
+      'login token': loginTokens[0],
+      'organization token': loginTokens[1],
+    });
+    expect(Object.entries(sightings).filter(([, places]) => places.length > 0)).toEqual([]);
   });
 });
 
