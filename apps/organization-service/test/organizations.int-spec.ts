@@ -4,6 +4,7 @@ import { ErrorCodes } from '@app/contracts';
 import { openServiceDatabase } from '@app/database';
 import { createTestDatabase, TestDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
+import { MembershipsService } from '../src/memberships/memberships.service';
 import { organizationDatabase } from '../src/organization.database';
 import { MembershipEntity } from '../src/organizations/membership.entity';
 import { OrganizationEntity } from '../src/organizations/organization.entity';
@@ -114,6 +115,72 @@ describe(OrganizationsService.name, () => {
         name: 'DomainError',
         code: ErrorCodes.organizationNotFound,
       });
+    });
+  });
+
+  describe('replays with the id of a finished saga (saga ids are public)', () => {
+    const FINISHED = { name: 'DomainError', code: ErrorCodes.sagaFinished };
+    const removeMember = (member: { type: 'user' | 'identity'; id: string }) => new MembershipsService(dataSource).removeMember(member);
+
+    /** What the bootstrap saga leaves here: the organization, the admin user's and the identity's memberships. */
+    async function bootstrapped() {
+      const sagaId = randomUUID();
+      const adminUserId = randomUUID();
+      const identityId = randomUUID();
+      const org = await organizations.createWithAdmin(sagaId, 'Finished Co', adminUserId);
+      const membershipId = await organizations.addIdentityMembership(sagaId, org.id, identityId);
+      return { sagaId, adminUserId, identityId, org, membershipId };
+    }
+
+    it('createWithAdmin answers the same organization and adds nothing, whatever name and admin it carries', async () => {
+      const { sagaId, org } = await bootstrapped();
+      const intruder = randomUUID();
+      await expect(organizations.createWithAdmin(sagaId, 'Intruder Inc', intruder)).resolves.toStrictEqual(org);
+      await expect(orgs().countBy({ sagaId })).resolves.toBe(1);
+      await expect(memberships().countBy({ userId: intruder })).resolves.toBe(0);
+    });
+
+    it('addIdentityMembership naming another organization or identity is refused with SAGA.FINISHED and adds nothing', async () => {
+      const { sagaId, org, identityId } = await bootstrapped();
+      const elsewhere = await organizations.createWithAdmin(randomUUID(), 'Elsewhere', randomUUID());
+      const intruder = randomUUID();
+      await expect(organizations.addIdentityMembership(sagaId, org.id, intruder)).rejects.toMatchObject(FINISHED);
+      await expect(organizations.addIdentityMembership(sagaId, elsewhere.id, identityId)).rejects.toMatchObject(FINISHED);
+      await expect(organizations.addIdentityMembership(sagaId, elsewhere.id, intruder)).rejects.toMatchObject(FINISHED);
+      await expect(memberships().countBy({ identityId: intruder })).resolves.toBe(0);
+      await expect(memberships().countBy({ orgId: elsewhere.id, identityId })).resolves.toBe(0);
+    });
+
+    it('addIdentityMembership with the same arguments answers the same membership', async () => {
+      const { sagaId, org, identityId, membershipId } = await bootstrapped();
+      await expect(organizations.addIdentityMembership(sagaId, org.id, identityId)).resolves.toBe(membershipId);
+    });
+
+    it("once the saga's identity is gone (its memberships removed), every step of the saga is refused and adds nothing", async () => {
+      const { sagaId, org, identityId, adminUserId } = await bootstrapped();
+      await removeMember({ type: 'identity', id: identityId });
+      await expect(organizations.addIdentityMembership(sagaId, org.id, identityId)).rejects.toMatchObject(FINISHED);
+      await expect(organizations.createWithAdmin(sagaId, 'Finished Co', adminUserId)).rejects.toMatchObject(FINISHED);
+      await expect(memberships().countBy({ identityId })).resolves.toBe(0);
+    });
+
+    it("once the saga's admin user is gone, its steps are refused too", async () => {
+      const { sagaId, org, adminUserId } = await bootstrapped();
+      await removeMember({ type: 'user', id: adminUserId });
+      const intruder = randomUUID();
+      await expect(organizations.addIdentityMembership(sagaId, org.id, intruder)).rejects.toMatchObject(FINISHED);
+      await expect(organizations.createWithAdmin(sagaId, 'Finished Co', adminUserId)).rejects.toMatchObject(FINISHED);
+      await expect(memberships().countBy({ orgId: org.id })).resolves.toBe(1);
+    });
+
+    it('the identity-creation saga: a replay naming another identity is refused, even for an admin caller', async () => {
+      const { org, admin } = await organizationWithAdmin(organizations);
+      const sagaId = randomUUID();
+      const caller = admin;
+      await organizations.addIdentityMembership(sagaId, org.id, randomUUID(), { caller, role: 'member' });
+      const intruder = randomUUID();
+      await expect(organizations.addIdentityMembership(sagaId, org.id, intruder, { caller, role: 'admin' })).rejects.toMatchObject(FINISHED);
+      await expect(memberships().countBy({ identityId: intruder })).resolves.toBe(0);
     });
   });
 

@@ -6,6 +6,7 @@ import { DatabaseModule } from '@app/database';
 import { LoginLockout } from './login/login-lockout';
 import { LoginMessageController } from './login/login.message.controller';
 import { LoginService } from './login/login.service';
+import { VerifyPasswordService } from './login/verify-password.service';
 import { SelectOrganizationService } from './sessions/select-organization.service';
 import { SessionsMessageController } from './sessions/sessions.message.controller';
 import { SessionsService } from './sessions/sessions.service';
@@ -32,6 +33,7 @@ export class UserServiceModule {
         UsersService,
         LoginService,
         LoginLockout,
+        VerifyPasswordService,
         SessionsService,
         SelectOrganizationService,
         UserManagementService,

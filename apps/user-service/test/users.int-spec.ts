@@ -5,6 +5,7 @@ import { openServiceDatabase } from '@app/database';
 import { createTestDatabase, TestDatabase, waitFor } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { userDatabase } from '../src/user.database';
+import { UserManagementService } from '../src/user-management/user-management.service';
 import { UserEntity } from '../src/users/user.entity';
 import { UsersService } from '../src/users/users.service';
 
@@ -170,6 +171,60 @@ describe(UsersService.name, () => {
       await users.createAdmin(sagaId, address, PASSWORD).catch(() => undefined);
       expect(await countBySaga(sagaId)).toBe(0);
       await expect(dataSource.getRepository(UserEntity).existsBy({ email: address })).resolves.toBe(false);
+    });
+  });
+
+  describe('a replay of createAdmin with the id of a finished saga (saga ids are public)', () => {
+    const management = () => new UserManagementService(dataSource);
+    const admin = { type: 'identity' as const, id: randomUUID(), orgId: randomUUID(), isInstanceAdmin: true, tokenId: randomUUID() };
+
+    it('answers the user the saga created and creates nothing, whatever email and password it carries', async () => {
+      const sagaId = randomUUID();
+      const created = await users.createAdmin(sagaId, email('done'), PASSWORD);
+      const hash = await storedHash(created.id);
+      const intruder = email('intruder');
+      await expect(users.createAdmin(sagaId, intruder, 'the intruder password')).resolves.toStrictEqual(created);
+      expect(await countBySaga(sagaId)).toBe(1);
+      expect(await storedHash(created.id)).toBe(hash);
+      await expect(dataSource.getRepository(UserEntity).existsBy({ email: intruder })).resolves.toBe(false);
+    });
+
+    it('once its admin was deleted, is refused with SAGA.FINISHED and creates no admin afresh', async () => {
+      const sagaId = randomUUID();
+      const created = await users.createAdmin(sagaId, email('deleted'), PASSWORD);
+      await management().delete(admin, created.id, false);
+      const intruder = email('intruder');
+      await expect(users.createAdmin(sagaId, intruder, 'the intruder password')).rejects.toMatchObject({
+        name: 'DomainError',
+        code: ErrorCodes.sagaFinished,
+      });
+      expect(await countBySaga(sagaId)).toBe(0);
+      await expect(dataSource.getRepository(UserEntity).existsBy({ email: intruder })).resolves.toBe(false);
+      await expect(db.query('SELECT 1 FROM user_service.finished_sagas WHERE saga_id = $1', [sagaId])).resolves.toHaveLength(1);
+    });
+
+    it('a refused delete finishes nothing: the saga still answers its user', async () => {
+      const sagaId = randomUUID();
+      const created = await users.createAdmin(sagaId, email('kept'), PASSWORD);
+      await expect(management().delete(admin, created.id, true)).rejects.toMatchObject({ code: ErrorCodes.lastInstanceAdmin });
+      await expect(users.createAdmin(sagaId, created.email, PASSWORD)).resolves.toStrictEqual(created);
+    });
+
+    it('deleting a user no saga created finishes no saga', async () => {
+      const before = await db.query('SELECT saga_id FROM user_service.finished_sagas ORDER BY saga_id');
+      const other = await dataSource.getRepository(UserEntity).save(
+        dataSource.getRepository(UserEntity).create({
+          email: email('plain'),
+          username: email('plain'),
+          firstName: 'P',
+          lastName: 'U',
+          superAdmin: false,
+          passwordHash: 'x',
+          sagaId: null,
+        }),
+      );
+      await management().delete(admin, other.id, false);
+      expect(await db.query('SELECT saga_id FROM user_service.finished_sagas ORDER BY saga_id')).toEqual(before);
     });
   });
 

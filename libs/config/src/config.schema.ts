@@ -1,5 +1,7 @@
 import ms, { StringValue } from 'ms';
 import { z } from 'zod';
+import { NatsEnvFields, natsUrlProblem } from './nats-connection';
+import { BOOTSTRAP_KEY_RULE, HMAC_KEY_RULE, SecretRule, secretWeakness } from './secret-strength';
 
 const duration = (allowZero: boolean) =>
   z.string().transform((value, ctx) => {
@@ -26,6 +28,11 @@ const natsUrls = z.string().transform((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of nats://host:port URLs' });
     return z.NEVER;
   }
+  const problem = natsUrlProblem(urls);
+  if (problem !== undefined) {
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
   return urls;
 });
 
@@ -37,12 +44,23 @@ const postgresUrl = z.string().refine((value) => {
   }
 }, { error: 'must be a postgres:// URL' });
 
+/** A secret of at least `minLength` characters that is not obviously guessable (secret-strength.ts). */
+const secret = (minLength: number, rule: SecretRule) =>
+  z
+    .string()
+    .min(minLength, { error: `must be at least ${minLength} characters` })
+    .superRefine((value, ctx) => {
+      const weakness = value.length < minLength ? undefined : secretWeakness(value, rule);
+      if (weakness !== undefined) ctx.addIssue({ code: 'custom', message: weakness });
+    });
+
 /** The environment variables of runtime.md, with their defaults. */
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   NATS_URL: natsUrls.default(['nats://127.0.0.1:4222']),
+  ...NatsEnvFields,
   DB_CONNECTION_URI: postgresUrl.default('postgres://postgres@127.0.0.1:5432/postgres'),
-  AUTH_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  AUTH_SECRET: secret(32, HMAC_KEY_RULE).optional(),
   PORT: port.default(8080),
   HEALTH_PORT: port.optional(),
   MAX_MACHINE_IDENTITY_TOKEN_AGE: duration(true).default(90 * 24 * 3600 * 1000),
@@ -54,9 +72,11 @@ export const EnvSchema = z.object({
     .max(600_000, { error: 'must be at most 600000' })
     .default(10_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  BOOTSTRAP_KEY: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  BOOTSTRAP_KEY: secret(16, BOOTSTRAP_KEY_RULE).optional(),
   BOOTSTRAP_RECLAIM_WINDOW: duration(false).default(15 * 60 * 1000),
+  // The orchestrator's key for HMAC-SHA256 digests of Idempotency-Keys; unset = re-claim is off.
+  BOOTSTRAP_RECLAIM_SECRET: secret(32, HMAC_KEY_RULE).optional(),
 });
 
 /** Variables that hold secrets may instead be given as <NAME>_FILE (Docker/Kubernetes secrets). */
-export const SECRET_VARIABLES = ['AUTH_SECRET', 'BOOTSTRAP_KEY', 'DB_CONNECTION_URI'] as const;
+export const SECRET_VARIABLES = ['AUTH_SECRET', 'BOOTSTRAP_KEY', 'DB_CONNECTION_URI', 'BOOTSTRAP_RECLAIM_SECRET', 'NATS_PASSWORD'] as const;

@@ -47,6 +47,10 @@ describe(loadConfig.name, () => {
     it('has no auth secret', () => {
       expect(config.authSecret).toBeUndefined();
     });
+
+    it('has no reclaim secret: re-claiming the root credential is off', () => {
+      expect(config.bootstrapReclaimSecret).toBeUndefined();
+    });
   });
 
   describe('values', () => {
@@ -78,6 +82,7 @@ describe(loadConfig.name, () => {
       ['DB_CONNECTION_URI', 'mysql://root@127.0.0.1/db'],
       ['DB_CONNECTION_URI', 'not a url'],
       ['AUTH_SECRET', 'too-short'],
+      ['BOOTSTRAP_RECLAIM_SECRET', 's'.repeat(31)],
       ['MAX_MACHINE_IDENTITY_TOKEN_AGE', 'forever'],
       ['JWT_AUTH_LIFETIME', '0'],
       ['BOOTSTRAP_RECLAIM_WINDOW', '-5m'],
@@ -88,6 +93,44 @@ describe(loadConfig.name, () => {
     ])('refuses %s=%j with one line naming the variable', (name, value) => {
       const error = configErrorFor({ [name]: value });
       expect(error.message).toMatch(new RegExp(`^${name}: [^\n]+$`));
+    });
+  });
+
+  describe('guessable secrets', () => {
+    const HMAC_KEYS = ['AUTH_SECRET', 'BOOTSTRAP_RECLAIM_SECRET'];
+    it.each([
+      ...HMAC_KEYS.flatMap((name) => [
+        [name, 'x'.repeat(48), /one character repeated/],
+        [name, 'changeme'.repeat(5), /placeholder/],
+        [name, 'my-super-secret-password-change-me-please', /placeholder/],
+        [name, 'Secret1234!'.repeat(3), /guessable/],
+        [name, 'abababababababababababcdcdcdcdcdcdcdcdcd12', /only 6 distinct characters/],
+        [name, 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEF', /guessable: about \d+ bits .* at least 128/],
+        // 128 random bits, but hex: the estimate (about 110 bits) is under the floor.
+        [name, 'c1c3b0bf0c9c40e8a7cd4c3f1c0e7b5a', /guessable/],
+      ]),
+      ['BOOTSTRAP_KEY', 'k'.repeat(24), /one character repeated/],
+      ['BOOTSTRAP_KEY', 'passwordpassword', /placeholder/],
+      ['BOOTSTRAP_KEY', '0123456789012345678901', /guessable: about \d+ bits .* at least 64/],
+      ['BOOTSTRAP_KEY', 'Xk9#mQ2!Xk9#mQ2!Xk9#mQ2!', /guessable/],
+    ] as Array<[string, string, RegExp]>)('refuses %s=%j in one line naming it and why, without the value', (name, value, why) => {
+      const error = configErrorFor({ [name]: value });
+      expect(error.message).toMatch(new RegExp(`^${name}: [^\n]+$`));
+      expect(error.message).toMatch(why);
+      expect(error.message).not.toContain(value);
+      expect(error.message).not.toContain(value.slice(0, 8));
+    });
+
+    it.each([
+      ['AUTH_SECRET', 'base64url of 32 random bytes, as the test stacks generate', 'Yq3L0v9xW2sPzR7nTc5bK1mHdJ8fGaUe4oQiXyNtV6w'],
+      ['AUTH_SECRET', 'base64url of 48 random bytes, as npm start generates', 'n0XQ2k7bLZ5vJt8sR3cW1pYfHm6gDa9uKe4iTq2oB5xN8rVy1zC3wE7lF0jS6hMd'],
+      ['AUTH_SECRET', 'hex of 32 random bytes', '5f1c9a7e2b8d4036c1e9f7a25b3d8c604e1a7f9b2c5d8e3061f4a9b7c2d5e8f1'],
+      ['AUTH_SECRET', 'a long phrase that merely mentions a secret', SECRET],
+      ['BOOTSTRAP_RECLAIM_SECRET', 'base64url of 32 random bytes', 'Zb8Qw3Ne7Rt1Yu5Ip9Oa2Sd6Fg0Hj4Kl8Zx3Cv7Bn1Mq'],
+      ['BOOTSTRAP_KEY', 'base64 of 24 random bytes', 'q9Zt4Lw1Xe8Rb3Nc6Vm0Ks7Jd2Hf5Gy'],
+      ['BOOTSTRAP_KEY', 'a 32-character key with words in it', 'e2e-bootstrap-key-of-32-chars-ok'],
+    ])('accepts %s from %s', (name, _what, value) => {
+      expect(() => loadConfig({ [name]: value })).not.toThrow();
     });
   });
 
@@ -111,6 +154,11 @@ describe(loadConfig.name, () => {
     it('reads the value from the file, without its trailing newline', () => {
       const config = loadConfig({ AUTH_SECRET_FILE: fileWith('auth-secret', `${SECRET}\n`) });
       expect(config.authSecret).toBe(SECRET);
+    });
+
+    it('reads BOOTSTRAP_RECLAIM_SECRET from BOOTSTRAP_RECLAIM_SECRET_FILE', () => {
+      const config = loadConfig({ BOOTSTRAP_RECLAIM_SECRET_FILE: fileWith('reclaim-secret', `${SECRET}\n`) });
+      expect(config.bootstrapReclaimSecret).toBe(SECRET);
     });
 
     it('validates the value read from the file', () => {

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { EnvSchema, SECRET_VARIABLES } from './config.schema';
+import { NatsConnectionConfig, natsConnectionConfig } from './nats-connection';
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   natsServers: string[];
+  /** NATS user, password or creds file, inbox prefix and TLS: every NATS connection uses it (natsConnectionOptions). Never log it. */
+  nats: NatsConnectionConfig;
   databaseUrl: string;
   /** Present only when AUTH_SECRET is set; services that sign or verify tokens call requireAuthSecret(). */
   authSecret?: string;
@@ -16,6 +19,11 @@ export interface AppConfig {
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   bootstrapKey?: string;
   bootstrapReclaimWindowMs: number;
+  /**
+   * Read by the orchestrator only: the HMAC key of the Idempotency-Key digests it stores for
+   * re-claiming the root credential. Absent: re-claim is off.
+   */
+  bootstrapReclaimSecret?: string;
 }
 
 /** A configuration problem: its message is one line naming the variable, fit to print as-is. */
@@ -54,6 +62,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return {
     nodeEnv: e.NODE_ENV,
     natsServers: e.NATS_URL,
+    nats: natsConnectionConfig(e, (message) => {
+      throw new ConfigError(message);
+    }),
     databaseUrl: e.DB_CONNECTION_URI,
     authSecret: e.AUTH_SECRET,
     port: e.PORT,
@@ -64,6 +75,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     bootstrapKey: e.BOOTSTRAP_KEY,
     bootstrapReclaimWindowMs: e.BOOTSTRAP_RECLAIM_WINDOW,
+    bootstrapReclaimSecret: e.BOOTSTRAP_RECLAIM_SECRET,
   };
 }
 

@@ -1,2 +1,3 @@
 export * from './config';
+export type { NatsConnectionConfig } from './nats-connection';
 export * from './config.module';

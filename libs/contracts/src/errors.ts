@@ -9,6 +9,11 @@ export const ErrorCodes = {
   bootstrapInProgress: 'INSTANCE.BOOTSTRAP_IN_PROGRESS',
   sagaStepFailed: 'SAGA.STEP_FAILED',
   sagaCancelled: 'SAGA.CANCELLED',
+  /**
+   * A saga step for a saga that is over (completed, or what it created was deleted since), or
+   * replayed with other arguments than it ran with: the participant creates and signs nothing.
+   */
+  sagaFinished: 'SAGA.FINISHED',
   dependencyUnavailable: 'SERVICE.DEPENDENCY_UNAVAILABLE',
   emailTaken: 'USER.EMAIL_TAKEN',
   userNotFound: 'USER.NOT_FOUND',

@@ -18,6 +18,7 @@ export const BUS_ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCodes.bootstrapInProgress]: { status: 409, error: 'Conflict' },
   [ErrorCodes.sagaStepFailed]: { status: 503, error: 'ServiceUnavailable' },
   [ErrorCodes.sagaCancelled]: { status: 409, error: 'Conflict' },
+  [ErrorCodes.sagaFinished]: { status: 409, error: 'Conflict' },
   [ErrorCodes.dependencyUnavailable]: { status: 503, error: 'ServiceUnavailable' },
   [ErrorCodes.emailTaken]: { status: 400, error: 'BadRequest' },
   [ErrorCodes.userNotFound]: { status: 404, error: 'NotFound' },

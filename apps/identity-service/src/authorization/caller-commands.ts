@@ -10,10 +10,13 @@ import { Subjects } from '@app/contracts';
  * Saga steps: the step before them (organization-service adding the membership) already
  * authorized the caller, and their target does not exist yet. Listed by subject rather than
  * recognized by a `sagaId` in the payload, so a stray `sagaId` cannot switch the guard off.
+ * finish-saga is the orchestrator's too: it carries no caller and no target, and only takes
+ * powers away (the saga's steps are refused from then on).
  */
 export const SAGA_STEP_SUBJECTS: ReadonlySet<string> = new Set([
   Subjects.identity.createInstanceAdmin,
   Subjects.identity.undoCreateInstanceAdmin,
+  Subjects.identity.finishSaga,
   Subjects.identity.create,
   Subjects.identity.undoCreate,
 ]);

@@ -1,11 +1,14 @@
 import { Controller } from '@nestjs/common';
-import { CompensateSchema, CreateIdentitySchema, CreateInstanceAdminIdentitySchema, ReplyOf, Subjects } from '@app/contracts';
+import { CompensateSchema, CreateIdentitySchema, CreateInstanceAdminIdentitySchema, FinishSagaSchema, ReplyOf, Subjects } from '@app/contracts';
 import { PayloadPipe } from '@app/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
 import { IdentitiesService } from './identities.service';
 
-/** Saga steps that create identities. Not caller commands: see authorization/caller-commands.ts. */
+/**
+ * Saga steps that create identities, and the end of a saga (finish-saga). Not caller commands:
+ * see authorization/caller-commands.ts.
+ */
 @Controller()
 export class IdentitiesMessageController {
   constructor(private readonly identities: IdentitiesService) {}
@@ -22,6 +25,13 @@ export class IdentitiesMessageController {
     @Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>,
   ): Promise<ReplyOf<typeof Subjects.identity.undoCreateInstanceAdmin>> {
     return this.identities.deleteForSaga(cmd.sagaId);
+  }
+
+  @MessagePattern(Subjects.identity.finishSaga)
+  finishSaga(
+    @Payload(new PayloadPipe(FinishSagaSchema)) cmd: z.infer<typeof FinishSagaSchema>,
+  ): Promise<ReplyOf<typeof Subjects.identity.finishSaga>> {
+    return this.identities.finish(cmd.sagaId);
   }
 
   @MessagePattern(Subjects.identity.create)

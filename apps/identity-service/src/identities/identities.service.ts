@@ -8,7 +8,7 @@ import {
   IdentityView,
 } from '@app/contracts';
 import { TokenService } from '@app/common';
-import { compensateSaga, enterSagaStep } from '@app/database';
+import { compensateSaga, enterSagaStep, finishSaga } from '@app/database';
 import { DataSource, IsNull } from 'typeorm';
 import { AccessTokenEntity } from '../token-auth/access-token.entity';
 import { TokenAuthEntity } from '../token-auth/token-auth.entity';
@@ -28,7 +28,10 @@ export class IdentitiesService {
 
   /**
    * Creates the instance-admin identity with Token Auth and one access-token record, and signs
-   * its token. Idempotent on the saga id: a retry re-signs the same record's token.
+   * its token. Idempotent on the saga id while the saga runs: a retry re-signs the same record's
+   * token. Once the saga has finished (finishSaga) or was rolled back, it is refused
+   * (SAGA.FINISHED / SAGA.CANCELLED) before anything is read or signed: the saga id is public
+   * (bootstrap events), so a replay must not mint a root token.
    */
   async createInstanceAdmin(sagaId: string, orgId: string): Promise<CreateInstanceAdminIdentityReply> {
     // One instant for the record's expiry and the token's iat, so exp - iat is exactly the age.
@@ -81,6 +84,15 @@ export class IdentitiesService {
       const created = await m.findOneByOrFail(IdentityEntity, { id: identityId });
       return { identity: identityView(created, false) };
     });
+  }
+
+  /**
+   * The orchestrator's word that the saga completed (sent before its public event names the
+   * saga): every later step of it is refused. Idempotent.
+   */
+  async finish(sagaId: string): Promise<Record<string, never>> {
+    await finishSaga(this.dataSource, sagaId);
+    return {};
   }
 
   /** Compensation: the identity goes with its Token Auth and token records, so its tokens die. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCodes, ErrorMessages, IdentityDetail, IdentityRef, IdentityView, OrgRole, Principal } from '@app/contracts';
 import { DomainError } from '@app/common';
+import { markSagasFinished } from '@app/database';
 import { DataSource } from 'typeorm';
 import { IdentityAccess } from '../authorization/identity-access';
 import { OrganizationDirectory } from '@app/common';
@@ -50,6 +51,9 @@ export class IdentityManagementService {
    */
   delete(identityId: string, lastAdmin: boolean): Promise<IdentityRef> {
     return this.dataSource.transaction(async (m) => {
+      // The saga that created it is over: a replay of its step must not create it afresh. Its
+      // lock is taken before the row's, in the order a compensation takes them.
+      await markSagasFinished(m, [(await findIdentity(m, identityId)).sagaId]);
       const identity = await findIdentity(m, identityId, true);
       if (identity.isInstanceAdmin && lastAdmin) {
         throw new DomainError(ErrorCodes.lastInstanceAdmin, ErrorMessages.lastInstanceAdmin);

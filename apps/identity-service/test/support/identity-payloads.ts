@@ -7,6 +7,7 @@ import {
   CreateTokenSchema,
   DeleteIdentitySchema,
   EmptySchema,
+  FinishSagaSchema,
   GetIdentitySchema,
   IdentitySubjects,
   ListIdentitiesSchema,
@@ -31,6 +32,7 @@ export type IdentitySubject = (typeof IdentitySubjects)[keyof typeof IdentitySub
 export const PAYLOAD_SCHEMAS: Record<IdentitySubject, z.ZodType> = {
   [Subjects.identity.createInstanceAdmin]: CreateInstanceAdminIdentitySchema,
   [Subjects.identity.undoCreateInstanceAdmin]: CompensateSchema,
+  [Subjects.identity.finishSaga]: FinishSagaSchema,
   [Subjects.identity.reissueInstanceAdminToken]: ReissueInstanceAdminTokenSchema,
   [Subjects.identity.authenticate]: AuthenticateSchema,
   [Subjects.identity.create]: CreateIdentitySchema,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CompensatedReply, ErrorCodes, Member, OrgRole, Principal } from '@app/contracts';
 import { DomainError } from '@app/common';
-import { execute } from '@app/database';
+import { execute, markSagasFinished } from '@app/database';
 import { DataSource } from 'typeorm';
 import { memberColumn, requireOrgAdmin } from './org-access';
 
@@ -43,6 +43,14 @@ export class MembershipsService {
   async removeMember(member: Member): Promise<CompensatedReply> {
     const column = memberColumn(member.type);
     return this.dataSource.transaction(async (m) => {
+      // The sagas that added these memberships are over: a replay of their step (saga ids are
+      // public) must not add them back. Their locks come before the rows', as in a compensation.
+      const { rows } = await execute<{ saga_id: string }>(
+        m,
+        `SELECT DISTINCT saga_id FROM org_memberships WHERE ${column} = $1 AND saga_id IS NOT NULL`,
+        [member.id],
+      );
+      await markSagasFinished(m, rows.map((row) => row.saga_id));
       // Organization memberships first: this waits for a create-project holding one (FOR SHARE)
       // to commit, and the next statement's fresh snapshot then sees its project membership.
       const { affected } = await execute(m, `DELETE FROM org_memberships WHERE ${column} = $1`, [member.id]);

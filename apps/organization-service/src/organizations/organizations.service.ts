@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CompensatedReply, ErrorCodes, OrganizationView, OrgRole, Principal } from '@app/contracts';
 import { DomainError } from '@app/common';
 import { compensateSaga, enterSagaStep, execute } from '@app/database';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { requireOrgAdmin } from '../memberships/org-access';
 import { MembershipEntity } from './membership.entity';
 import { OrganizationEntity } from './organization.entity';
@@ -33,7 +33,9 @@ export class OrganizationsService {
 
   /**
    * A saga step. Without a caller it is the bootstrap's (the system's own); with one, the
-   * caller must be allowed to manage the organization's members. Idempotent on the saga id.
+   * caller must be allowed to manage the organization's members. Idempotent on the saga id: a
+   * saga adds one identity membership, and a replay naming another organization or identity
+   * (saga ids are public) is refused with SAGA.FINISHED and adds nothing.
    */
   async addIdentityMembership(
     sagaId: string,
@@ -43,6 +45,11 @@ export class OrganizationsService {
   ): Promise<string> {
     return this.dataSource.transaction(async (m) => {
       await enterSagaStep(m, sagaId);
+      const added = await m.findOne(MembershipEntity, { where: { sagaId, identityId: Not(IsNull()) } });
+      if (added !== null) {
+        if (added.orgId === orgId && added.identityId === identityId) return added.id;
+        throw new DomainError(ErrorCodes.sagaFinished, 'This saga already added a machine identity to an organization');
+      }
       if (!(await m.exists(OrganizationEntity, { where: { id: orgId } }))) {
         throw new DomainError(ErrorCodes.organizationNotFound, 'Organization not found');
       }

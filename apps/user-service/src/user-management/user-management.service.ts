@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCodes, ErrorMessages, Principal, UserView } from '@app/contracts';
 import { DomainError } from '@app/common';
+import { markSagasFinished } from '@app/database';
 import { DataSource } from 'typeorm';
 import { UserEntity } from '../users/user.entity';
 import { toUserView } from '../users/users.service';
@@ -62,6 +63,10 @@ export class UserManagementService {
   async delete(caller: Principal, userId: string, lastAdmin: boolean): Promise<{ user: UserView }> {
     requireInstanceAdmin(caller);
     return this.dataSource.transaction(async (m) => {
+      // The saga that created the user is over: a replay of its step (the saga id is public) must
+      // not create an admin afresh. Its lock is taken before the row's, in a compensation's order.
+      const created = await m.findOne(UserEntity, { select: { id: true, sagaId: true }, where: { id: userId } });
+      await markSagasFinished(m, [created?.sagaId]);
       const user = await m.findOne(UserEntity, { where: { id: userId }, lock: { mode: 'pessimistic_write' } });
       if (user === null) throw new DomainError(ErrorCodes.userNotFound, 'User not found');
       if (user.superAdmin && lastAdmin) throw new DomainError(ErrorCodes.lastInstanceAdmin, ErrorMessages.lastInstanceAdmin);

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { CompensateSchema, CreateAdminUserSchema, ReplyOf, Subjects, VerifyPasswordSchema } from '@app/contracts';
+import { CompensateSchema, CreateAdminUserSchema, ReplyOf, Subjects } from '@app/contracts';
 import { PayloadPipe } from '@app/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
@@ -19,12 +19,5 @@ export class UsersMessageController {
   @MessagePattern(Subjects.user.undoCreateAdmin)
   undoCreateAdmin(@Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>): Promise<ReplyOf<typeof Subjects.user.undoCreateAdmin>> {
     return this.users.deleteForSaga(cmd.sagaId);
-  }
-
-  @MessagePattern(Subjects.user.verifyPassword)
-  async verifyPassword(
-    @Payload(new PayloadPipe(VerifyPasswordSchema)) cmd: z.infer<typeof VerifyPasswordSchema>,
-  ): Promise<ReplyOf<typeof Subjects.user.verifyPassword>> {
-    return { valid: await this.users.verifyPassword(cmd.userId, cmd.password) };
   }
 }

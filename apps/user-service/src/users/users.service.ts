@@ -3,7 +3,7 @@ import { CompensatedReply, ErrorCodes, UserView } from '@app/contracts';
 import { DomainError } from '@app/common';
 import { compensateSaga, enterSagaStep } from '@app/database';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { hashPassword, verifyPassword } from './password-hasher';
+import { hashPassword } from './password-hasher';
 import { UserEntity } from './user.entity';
 
 // WIRE: Infisical's bootstrap names the admin user "Admin User".
@@ -64,17 +64,6 @@ export class UsersService {
       const created = await m.findOneOrFail(UserEntity, { where: { sagaId } });
       return toUserView(created);
     });
-  }
-
-  /** Whether the password is the user's; an unknown user is simply not a match. */
-  async verifyPassword(userId: string, password: string): Promise<boolean> {
-    const user = await this.dataSource
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.id = :userId', { userId })
-      .getOne();
-    return user !== null && (await verifyPassword(user.passwordHash, password));
   }
 
   /** Compensation of createAdmin: idempotent, and refuses the create should it arrive later. */

@@ -13,6 +13,12 @@ import type { AccessTokenView, AdminIdentityView, IdentityDetail, IdentityRef, I
 export const IdentitySubjects = {
   createInstanceAdmin: 'identity.cmd.create-instance-admin',
   undoCreateInstanceAdmin: 'identity.cmd.undo-create-instance-admin',
+  /**
+   * Sent by the orchestrator when a saga has completed, before its public event makes the saga
+   * id known: identity-service then refuses every step of that saga (SAGA.FINISHED), so a
+   * replayed create-instance-admin signs no token. Idempotent; not a compensation.
+   */
+  finishSaga: 'identity.cmd.finish-saga',
   reissueInstanceAdminToken: 'identity.cmd.reissue-instance-admin-token',
   authenticate: 'identity.cmd.authenticate',
   create: 'identity.cmd.create',
@@ -35,6 +41,7 @@ export const CreateInstanceAdminIdentitySchema = z.object({
   sagaId: SagaIdSchema,
   organizationId: z.uuid(),
 });
+export const FinishSagaSchema = z.object({ sagaId: SagaIdSchema });
 export const ReissueInstanceAdminTokenSchema = z.object({ identityId: z.uuid() });
 export const AuthenticateSchema = z.object({ token: z.string().min(1).max(8192) });
 
@@ -80,6 +87,7 @@ export interface IdentityCommands {
     reply: CreateInstanceAdminIdentityReply;
   };
   [IdentitySubjects.undoCreateInstanceAdmin]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
+  [IdentitySubjects.finishSaga]: { request: z.input<typeof FinishSagaSchema>; reply: Empty };
   [IdentitySubjects.reissueInstanceAdminToken]: {
     request: z.input<typeof ReissueInstanceAdminTokenSchema>;
     reply: Pick<CreateInstanceAdminIdentityReply, 'accessToken'>;

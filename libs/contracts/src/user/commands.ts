@@ -36,6 +36,11 @@ export const DeleteUserSchema = z.object({ caller: PrincipalSchema, userId: z.uu
 export interface UserCommands {
   [UserSubjects.createAdmin]: { request: z.input<typeof CreateAdminUserSchema>; reply: { user: UserView } };
   [UserSubjects.undoCreateAdmin]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
+  /**
+   * The re-claim's password check, under the login lockout of the user's email (it counts with
+   * login attempts): LOGIN.LOCKED while locked. An unknown user id is `valid: false`, after the
+   * same argon2 work, counting against nobody.
+   */
   [UserSubjects.verifyPassword]: { request: z.input<typeof VerifyPasswordSchema>; reply: { valid: boolean } };
   /** Wrong email or password: LOGIN.INVALID_CREDENTIALS; locked out: LOGIN.LOCKED. */
   [UserSubjects.login]: { request: z.input<typeof LoginSchema>; reply: { accessToken: string } };

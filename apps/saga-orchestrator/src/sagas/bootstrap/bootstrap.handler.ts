@@ -1,8 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Subjects } from '@app/contracts';
+import { BusClient, COMPENSATION_TIMEOUT_MS } from '@app/common';
 import { execute } from '@app/database';
 import { EntityManager } from 'typeorm';
 import { BootstrapEventsPublisher } from '../../events/bootstrap-events.publisher';
 import { InstanceService } from '../../instance/instance.service';
+import { publicReason } from '../../saga-engine/saga-errors';
 import { SagaHandler } from '../../saga-engine/saga-handler';
 import { SagaEntity } from '../../saga-engine/saga.entity';
 import { SagaDefinition } from '../../saga-engine/saga.types';
@@ -17,6 +20,7 @@ export class BootstrapSagaHandler implements SagaHandler<BootstrapData, Bootstra
   constructor(
     private readonly instance: InstanceService,
     private readonly events: BootstrapEventsPublisher,
+    private readonly bus: BusClient,
   ) {
     this.definition = bootstrapSaga(instance);
   }
@@ -30,25 +34,39 @@ export class BootstrapSagaHandler implements SagaHandler<BootstrapData, Bootstra
   }
 
   /**
-   * Completed: publish bootstrap.evt.completed. Rolled back: give the instance claim back, then
-   * publish bootstrap.evt.failed. An event that cannot be published now is retried by the sweeper.
+   * Completed: tell identity-service the saga finished, then publish bootstrap.evt.completed.
+   * Rolled back: give the instance claim back, then publish bootstrap.evt.failed. Whatever
+   * cannot be done now (either command) is retried by the sweeper's outbox, which calls this
+   * again until it answers true: every part is idempotent.
    */
   async finish(saga: SagaEntity): Promise<boolean> {
     const data = saga.data as BootstrapData;
     if (saga.state === 'COMPENSATED') await this.instance.release(saga.id);
     try {
       if (saga.state === 'COMPLETED') {
+        // First: from now on a replay of the identity step (the completed event names the saga)
+        // signs no root token. Never the event without this.
+        await this.bus.send(
+          Subjects.identity.finishSaga,
+          { sagaId: saga.id },
+          { timeoutMs: COMPENSATION_TIMEOUT_MS, correlationId: saga.correlationId, causationId: saga.id },
+        );
         await this.events.completed(saga.id, saga.correlationId, {
           user: data.user!,
           organization: data.organization!,
           identity: data.identity!,
         });
       } else if (saga.state === 'COMPENSATED') {
-        await this.events.failed(saga.id, saga.correlationId, saga.failedStep ?? 'unknown', saga.error ?? 'rolled back');
+        const failedStep = saga.failedStep ?? 'unknown';
+        await this.events.failed(saga.id, saga.correlationId, failedStep, publicReason(failedStep, saga.error));
       }
       return true;
     } catch (error) {
-      this.logger.error({ msg: 'Could not publish the final bootstrap event; the sweeper will retry', sagaId: saga.id, err: error });
+      this.logger.error({
+        msg: 'Could not finish the bootstrap saga (telling identity-service, or the final event); the sweeper will retry',
+        sagaId: saga.id,
+        err: error,
+      });
       return false;
     }
   }

@@ -10,8 +10,11 @@ export interface BootstrapData {
   organization?: OrganizationView;
   identity?: { id: string; name: string };
   accessTokenId?: string;
-  /** sha256 of the caller's Idempotency-Key, for re-claiming the root credential. */
-  idempotencyKeyHash?: string;
+  /**
+   * HMAC-SHA256 (BOOTSTRAP_RECLAIM_SECRET) of the caller's Idempotency-Key, hex, for re-claiming
+   * the root credential; only for keys that can re-claim (see reclaim-key.ts).
+   */
+  idempotencyKeyDigest?: string;
 }
 
 /** Never persisted: the password going in and the root token coming out. */

@@ -9,7 +9,6 @@ import { InstanceService } from '../../instance/instance.service';
 import { orDependencyUnavailable } from '../../saga-engine/saga-errors';
 import { SagaRegistry } from '../../saga-engine/saga-handler';
 import { SagaRunner } from '../../saga-engine/saga-runner';
-import { hashIdempotencyKey } from './bootstrap.errors';
 import { BootstrapSagaHandler } from './bootstrap.handler';
 import { BootstrapData } from './bootstrap.saga';
 import { ReclaimService } from './reclaim.service';
@@ -41,10 +40,11 @@ export class BootstrapService implements OnModuleInit {
   async start(command: StartCommand, correlationId: string): Promise<BootstrapStartReply> {
     const sagaId = randomUUID();
     const deadlineAt = new Date(Date.now() + this.config.bootstrapTimeoutMs);
+    const idempotencyKeyDigest = this.reclaim.digestOf(command.idempotencyKey);
     const data: BootstrapData = {
       email: command.email,
       organizationName: command.organization,
-      ...(command.idempotencyKey === undefined ? {} : { idempotencyKeyHash: hashIdempotencyKey(command.idempotencyKey) }),
+      ...(idempotencyKeyDigest === undefined ? {} : { idempotencyKeyDigest }),
     };
     // The claim records the saga row in the same transaction: one winner, never a claim without its saga.
     const claim = await orDependencyUnavailable(() =>

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { BusClient, BusUnavailableError } from '@app/common';
+import { Subjects } from '@app/contracts';
+import { openServiceDatabase } from '@app/database';
+import { createTestDatabase, TestDatabase } from '@app/testing';
+import { DataSource } from 'typeorm';
+import { BootstrapEventsPublisher } from '../src/events/bootstrap-events.publisher';
+import { InstanceService } from '../src/instance/instance.service';
+import { orchestratorDatabase } from '../src/orchestrator.database';
+import { SagaEngine } from '../src/saga-engine/saga-engine';
+import { SagaRegistry } from '../src/saga-engine/saga-handler';
+import { SagaSweeper } from '../src/saga-engine/saga-sweeper';
+import { SagaEntity } from '../src/saga-engine/saga.entity';
+import { TypeormSagaStore } from '../src/saga-engine/typeorm-saga.store';
+import { BootstrapSagaHandler } from '../src/sagas/bootstrap/bootstrap.handler';
+
+let db: TestDatabase;
+let dataSource: DataSource;
+
+beforeAll(async () => {
+  db = await createTestDatabase('int_bootstrap_finish');
+  dataSource = await openServiceDatabase(db.url, orchestratorDatabase);
+}, 30_000);
+
+afterAll(async () => {
+  await dataSource?.destroy();
+  await db?.drop();
+});
+
+/**
+ * A completed bootstrap whose finish failed (identity-service could not be told it finished):
+ * the sweeper's outbox calls finish again until identity-service has been told and the
+ * completed event is out — never the event without the finish.
+ */
+describe('BootstrapSagaHandler.finish, retried by the sweeper outbox', () => {
+  const log: string[] = [];
+  let identityServiceDown = true;
+  const bus = {
+    send: async (subject: string, payload: { sagaId: string }) => {
+      if (identityServiceDown) throw new BusUnavailableError(subject);
+      log.push(`${subject} ${payload.sagaId}`);
+      return {};
+    },
+  } as unknown as BusClient;
+  const events = {
+    completed: async (sagaId: string) => {
+      log.push(`completed ${sagaId}`);
+    },
+  } as unknown as BootstrapEventsPublisher;
+
+  function sweeper(): SagaSweeper {
+    const registry = new SagaRegistry();
+    registry.register(new BootstrapSagaHandler(new InstanceService(dataSource), events, bus));
+    const store = new TypeormSagaStore(dataSource);
+    return new SagaSweeper(dataSource, new SagaEngine(store), registry, store, { intervalMs: 10, staleAfterMs: 1_000, maxRetryDelayS: 60 });
+  }
+
+  it('tells identity-service, then publishes, once identity-service answers again', async () => {
+    const id = randomUUID();
+    await dataSource.getRepository(SagaEntity).insert({
+      id,
+      type: 'bootstrap',
+      state: 'COMPLETED',
+      correlationId: `req-${id}`,
+      deadlineAt: new Date(Date.now() - 60_000),
+      completedSteps: ['user', 'organization', 'identity', 'membership', 'initialize'],
+      data: {
+        email: 'admin@example.com',
+        organizationName: 'dog',
+        user: { id: randomUUID(), email: 'admin@example.com', username: 'admin@example.com' },
+        organization: { id: randomUUID(), name: 'dog', slug: 'dog-abcd' },
+        identity: { id: randomUUID(), name: 'Instance Admin Identity' },
+      },
+    });
+    await db.query(`UPDATE saga_orchestrator.sagas SET updated_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+    const published = async () => (await dataSource.getRepository(SagaEntity).findOneByOrFail({ id })).eventPublishedAt;
+
+    await sweeper().sweepOnce();
+    expect(log).toEqual([]);
+    expect(await published()).toBeNull();
+
+    identityServiceDown = false;
+    await sweeper().sweepOnce();
+    expect(log).toEqual([`${Subjects.identity.finishSaga} ${id}`, `completed ${id}`]);
+    expect(await published()).toEqual(expect.any(Date));
+
+    await sweeper().sweepOnce();
+    expect(log).toHaveLength(2);
+  });
+});
