@@ -1,11 +1,14 @@
 # syntax=docker/dockerfile:1
 # One image for every service; the command picks the app: node dist/apps/<app>/main.js
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 22, an LTS (supported to April 2027); bookworm (glibc) for argon2's linux-x64/arm64
+# glibc prebuilt, a Node-API binary that does not depend on the Node version.
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# No install scripts, as package.json's allowScripts says: argon2 ships its prebuilt binary.
+# No install scripts, as package.json's allowScripts says: argon2 0.44 ships its prebuilt binary
+# (loaded at run time by node-gyp-build), so nothing is compiled and no build tools are needed.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AckPolicy, connect, DeliverPolicy } from 'nats';
-import { AppProcess, bootstrap, getJson, ProcessExit, resetInstance, TestPostgresServer, TestStack } from '@app/testing';
+import { AckPolicy, DeliverPolicy } from 'nats';
+import { AppProcess, bootstrap, getJson, ProcessExit, resetInstance, TestPostgresServer, TestStack, waitFor } from '@app/testing';
 
 jest.setTimeout(120_000);
 
@@ -16,15 +16,23 @@ const CLEAN_EXIT: ProcessExit = { code: null, signal: 'SIGTERM' };
 const pidsOf = (processes: AppProcess[]) => processes.map((p) => p.pid);
 const exitedOf = (processes: AppProcess[]) => processes.filter((p) => !p.running).map((p) => p.label);
 
+/** /api/health once it answers 503: it answers from a result up to about a second old. */
+function healthOnceDown(stack: TestStack) {
+  return waitFor('/api/health to answer 503', async () => {
+    const health = await getJson(`${stack.gatewayUrl}/api/health`);
+    return health.status === 503 ? health : undefined;
+  }, { timeoutMs: 5_000, intervalMs: 200 });
+}
+
 async function count(stack: TestStack, table: string): Promise<number> {
   return (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
 }
 
 /** The subjects of every event in the stream, read by a consumer created now. */
-async function streamSubjects(natsUrl: string): Promise<string[]> {
-  const nc = await connect({ servers: natsUrl });
+async function streamSubjects(stack: TestStack): Promise<string[]> {
+  const nc = await stack.natsAs('events-reader');
   try {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
     const info = await jsm.consumers.add('BOOTSTRAP_EVENTS', { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
     const consumer = await nc.jetstream().consumers.get('BOOTSTRAP_EVENTS', info.name);
     const subjects: string[] = [];
@@ -66,7 +74,7 @@ describe('NATS stopped and resumed (end to end)', () => {
 
   describe('while NATS is down', () => {
     it('answers /api/health 503 with NATS and every service down', async () => {
-      const health = await getJson(`${stack.gatewayUrl}/api/health`);
+      const health = await healthOnceDown(stack);
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({ statusCode: 503, error: 'ServiceUnavailable', dependencies: { nats: 'down', ...ALL_DOWN } });
     });
@@ -105,7 +113,7 @@ describe('NATS stopped and resumed (end to end)', () => {
     });
 
     it('still holds the events published before the restart', async () => {
-      const subjects = await streamSubjects(stack.nats.url);
+      const subjects = await streamSubjects(stack);
       expect(subjects.filter((s) => s === 'bootstrap.evt.completed')).toHaveLength(2);
       expect(subjects.filter((s) => s === 'bootstrap.evt.started')).toHaveLength(2);
     });
@@ -172,7 +180,7 @@ describe('Postgres stopped and started again (end to end)', () => {
 
   describe('while Postgres is down', () => {
     it('answers /api/health 503 naming every service, with NATS up', async () => {
-      const health = await getJson(`${stack.gatewayUrl}/api/health`);
+      const health = await healthOnceDown(stack);
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({
         statusCode: 503,

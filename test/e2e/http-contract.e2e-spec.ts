@@ -1,5 +1,7 @@
-import { bootstrap, getJson, SEED_REQUEST, TestStack } from '@app/testing';
-import { fetchExchange } from './http-exchange';
+import { performance } from 'node:perf_hooks';
+import { bootstrap, getJson, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
+import { REQUEST_TIMEOUT_MS } from '../../apps/api-gateway/src/http/fastify-adapter';
+import { fetchExchange, rawExchange } from './http-exchange';
 import { MALFORMED_REQUESTS, PASSWORD_MARK } from './malformed-requests';
 
 jest.setTimeout(60_000);
@@ -124,7 +126,11 @@ describe('HTTP contract of the gateway (end to end)', () => {
     const [userService] = stack.app('user-service');
     await userService.stop();
     try {
-      const down = await getJson(`${stack.gatewayUrl}/api/health`);
+      // Health answers from a result up to about a second old.
+      const down = await waitFor('/api/health to see user-service down', async () => {
+        const health = await getJson(`${stack.gatewayUrl}/api/health`);
+        return health.status === 503 ? health : undefined;
+      }, { timeoutMs: 5_000, intervalMs: 200 });
       expect(down.status).toBe(503);
       expect(down.body).toMatchObject({
         statusCode: 503,
@@ -177,6 +183,27 @@ describe('HTTP contract of the gateway (end to end)', () => {
         ]),
       );
     });
+  });
+
+  it('answers a request whose body stalls with 408 in the envelope once the request timeout is up', async () => {
+    // Headers and the start of a body that announces more, then nothing: a slow-loris body.
+    const head = `POST /api/v1/admin/bootstrap HTTP/1.1\r\nHost: gateway\r\ncontent-type: application/json\r\ncontent-length: 200\r\n\r\n`;
+    const started = performance.now();
+    const result = await rawExchange(stack.gatewayPorts[0], `${head}{"email":"adm`, { timeoutMs: REQUEST_TIMEOUT_MS + 5_000 });
+    const elapsed = performance.now() - started;
+
+    expect(result.status).toBe(408);
+    expect(result.body).toStrictEqual({
+      reqId: expect.stringMatching(/^req-[\w-]{16}$/),
+      statusCode: 408,
+      message: 'Request was not received in time',
+      error: 'RequestTimeout',
+    });
+    expect(result.headers['x-request-id']).toBe(result.body.reqId);
+    expect(result.headers.connection).toBe('close');
+    // Node checks the limit every second.
+    expect(elapsed).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
+    expect(elapsed).toBeLessThan(REQUEST_TIMEOUT_MS + 2_000);
   });
 
   it('still bootstraps after all of the above', async () => {

@@ -25,9 +25,9 @@ export async function fetchExchange(url: string, init: RequestInit = {}): Promis
 /**
  * Writes `request` as is on a fresh TCP connection and reads the one response, for requests
  * fetch would refuse to send or that Node refuses before routing (the server closes the
- * connection after answering those).
+ * connection after answering those). Gives up after `timeoutMs` of silence.
  */
-export function rawExchange(port: number, request: string | Buffer): Promise<HttpExchange> {
+export function rawExchange(port: number, request: string | Buffer, { timeoutMs = 10_000 } = {}): Promise<HttpExchange> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = Buffer.alloc(0);
@@ -40,7 +40,7 @@ export function rawExchange(port: number, request: string | Buffer): Promise<Htt
       socket.destroy();
       resolve(parsed);
     };
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no complete response within 10 s')));
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no complete response within ${timeoutMs} ms`)));
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       finish();

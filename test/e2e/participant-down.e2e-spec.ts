@@ -1,4 +1,4 @@
-import { AckPolicy, connect, DeliverPolicy, JSONCodec } from 'nats';
+import { AckPolicy, DeliverPolicy, JSONCodec } from 'nats';
 import { AppName, bootstrap, getJson, SEED_REQUEST, TestStack } from '@app/testing';
 
 jest.setTimeout(90_000);
@@ -33,7 +33,7 @@ describe('A participant that is down (end to end)', () => {
     expect(result.body).toStrictEqual({
       reqId: expect.stringMatching(/^req-/),
       statusCode: 503,
-      message: expect.stringContaining(`step '${step}'`),
+      message: `Bootstrap failed: step '${step}': ${app} unavailable. Everything it created was rolled back; the same request can be retried.`,
       error: 'ServiceUnavailable',
     });
     expect(await count('user_service.users')).toBe(0);
@@ -47,10 +47,10 @@ describe('A participant that is down (end to end)', () => {
     await stack.waitHealthy();
   });
 
-  it('published one bootstrap.evt.failed per rolled-back attempt, naming the step', async () => {
-    const nc = await connect({ servers: stack.nats.url });
+  it('published one bootstrap.evt.failed per rolled-back attempt, naming the step and, in a fixed text, why', async () => {
+    const nc = await stack.natsAs('events-reader');
     try {
-      const jsm = await nc.jetstreamManager();
+      const jsm = await nc.jetstreamManager({ checkAPI: false });
       const info = await jsm.consumers.add('BOOTSTRAP_EVENTS', {
         ack_policy: AckPolicy.None,
         deliver_policy: DeliverPolicy.All,
@@ -66,10 +66,12 @@ describe('A participant that is down (end to end)', () => {
           sagaId: expect.any(String),
           occurredAt: expect.any(String),
           failedStep: event.failedStep,
-          reason: expect.any(String),
+          reason: `step '${event.failedStep}': ${CASES.find(([, step]) => step === event.failedStep)![0]} unavailable`,
           compensated: true,
         });
       }
+      const rows = await stack.db.query<{ failed_step: string; error: string }>('SELECT failed_step, error FROM saga_orchestrator.sagas ORDER BY created_at');
+      expect(rows).toEqual(CASES.map(([app, step]) => ({ failed_step: step, error: `step '${step}': ${app} unavailable` })));
     } finally {
       await nc.close();
     }

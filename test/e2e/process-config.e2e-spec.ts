@@ -31,11 +31,16 @@ describe('Service processes and their configuration (end to end)', () => {
   it.each<[string, AppName, Record<string, string>, string]>([
     ['a missing AUTH_SECRET', 'identity-service', {}, 'AUTH_SECRET'],
     ['a short AUTH_SECRET', 'api-gateway', { AUTH_SECRET: 'too-short' }, 'AUTH_SECRET'],
+    ['a guessable AUTH_SECRET', 'user-service', { AUTH_SECRET: 'changeme'.repeat(5) }, 'AUTH_SECRET'],
+    ['a guessable BOOTSTRAP_KEY', 'api-gateway', { AUTH_SECRET: SECRET, BOOTSTRAP_KEY: '0123456789012345678901' }, 'BOOTSTRAP_KEY'],
     ['a NATS_URL that is not a NATS URL', 'user-service', { NATS_URL: 'http://localhost:4222' }, 'NATS_URL'],
     ['a DB_CONNECTION_URI that is not a postgres URL', 'organization-service', { DB_CONNECTION_URI: 'mysql://x' }, 'DB_CONNECTION_URI'],
     ['a bad duration', 'identity-service', { AUTH_SECRET: SECRET, MAX_MACHINE_IDENTITY_TOKEN_AGE: 'forever' }, 'MAX_MACHINE_IDENTITY_TOKEN_AGE'],
     ['a non-numeric timeout', 'saga-orchestrator', { BOOTSTRAP_TIMEOUT_MS: 'soon' }, 'BOOTSTRAP_TIMEOUT_MS'],
     ['an unreadable _FILE', 'api-gateway', { AUTH_SECRET_FILE: '/nonexistent/secret' }, 'AUTH_SECRET_FILE'],
+    ['credentials inside NATS_URL', 'organization-service', { NATS_URL: 'nats://organization-service:s3cret@127.0.0.1:4222' }, 'NATS_URL'],
+    ['NATS_USER without a password', 'saga-orchestrator', { NATS_USER: 'saga-orchestrator' }, 'NATS_USER'],
+    ['a NATS TLS certificate without its key', 'user-service', { NATS_TLS_CERT_FILE: '/etc/hostname' }, 'NATS_TLS_KEY_FILE'],
   ])('stops on %s with one line naming the variable and no stack trace', (_case, app, env, variable) => {
     const result = runWith(app, env);
     expect(result.status).toBe(78);
@@ -43,6 +48,8 @@ describe('Service processes and their configuration (end to end)', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${variable}: `));
     expect(result.stderr).not.toMatch(/\bat .+:\d+/);
+    // Never the value of a secret, refused or not.
+    for (const value of Object.values(env).filter((v) => v.length >= 16)) expect(result.stderr).not.toContain(value);
   });
 
   describe('with NATS and Postgres up', () => {
@@ -57,6 +64,7 @@ describe('Service processes and their configuration (end to end)', () => {
       writeFileSync(join(dir, 'auth_secret'), `${SECRET}\n`);
       proc = new AppProcess('identity-service', 'e2e_proc-identity-service', {
         NATS_URL: nats.url,
+        ...nats.credentials('identity-service'),
         DB_CONNECTION_URI: db.url,
         AUTH_SECRET_FILE: join(dir, 'auth_secret'),
         HEALTH_PORT: String(healthPort),

@@ -12,7 +12,7 @@ import { setupOpenApi } from './http/openapi';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = new PinoNestLogger(createRootLogger('api-gateway', config.logLevel));
-  const app = await NestFactory.create<NestFastifyApplication>(withStoppedLog(ApiGatewayModule.forRoot(config)), createFastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(withStoppedLog(ApiGatewayModule.forRoot(config)), createFastifyAdapter(config), {
     logger,
     // Fastify's own JSON parser is the only one: Nest would add url-encoded forms.
     bodyParser: false,

@@ -97,7 +97,7 @@ describe(SagaSweeper.name, () => {
     expect(await row(id)).toMatchObject({
       state: 'COMPENSATED',
       failedStep: 'c',
-      error: 'the saga did not finish before its deadline',
+      error: "step 'c' timed out",
       attempts: 1,
       eventPublishedAt: expect.any(Date),
     });

@@ -27,8 +27,8 @@ export function dataSourceOptions(url: string, spec: ServiceDatabaseSpec): DataS
 }
 
 /**
- * Creates the schema and runs pending migrations under a Postgres advisory lock, so replicas
- * that start together migrate once, one after the other.
+ * Creates the schema if it is missing and runs pending migrations under a Postgres advisory
+ * lock, so replicas that start together migrate once, one after the other.
  */
 export async function migrateWithLock(dataSource: DataSource, schema: string): Promise<void> {
   const runner = dataSource.createQueryRunner();
@@ -36,7 +36,10 @@ export async function migrateWithLock(dataSource: DataSource, schema: string): P
   const lockKey = `migrations:${schema}`;
   try {
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
-    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    // Postgres checks the right to create schemas before IF NOT EXISTS: a service role that owns
+    // its schema but may create no other (deploy/postgres/service-roles.sql) must not ask.
+    const [{ present }] = await runner.query('SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1) AS present', [schema]);
+    if (!present) await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await dataSource.runMigrations({ transaction: 'each' });
   } finally {
     await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);

@@ -27,7 +27,8 @@ export class BootstrapEventsPublisher implements OnApplicationBootstrap {
 
   /** Creates the stream if it is missing; safe when several replicas start at once. */
   async onApplicationBootstrap(): Promise<void> {
-    const jsm = await (await this.nats.ready).jetstreamManager();
+    // No $JS.API.INFO probe: the orchestrator's NATS user may touch this stream's API only.
+    const jsm = await (await this.nats.ready).jetstreamManager({ checkAPI: false });
     try {
       await jsm.streams.info(BOOTSTRAP_EVENTS_STREAM);
       return;
@@ -72,6 +73,7 @@ export class BootstrapEventsPublisher implements OnApplicationBootstrap {
     return this.publish(Events.bootstrapCompleted, `${sagaId}:completed`, event, correlationId);
   }
 
+  /** `reason` is one of the fixed texts of failureReason ("step 'user' timed out"), never an error's message. */
   failed(sagaId: string, correlationId: string, failedStep: string, reason: string): Promise<void> {
     const event: BootstrapFailedEvent = {
       eventId: randomUUID(),

@@ -1,4 +1,5 @@
 import { Subjects } from '@app/contracts';
+import { BusUnavailableError } from '@app/common';
 import { SagaBus, SagaEngine } from './saga-engine';
 import { command, newSagaRecord, SagaContext, SagaDefinition, SagaPatch, SagaRecord, SagaStore, step } from './saga.types';
 
@@ -142,10 +143,10 @@ describe(SagaEngine.name, () => {
 
   it('compensates finished steps in reverse order when a step fails, skipping a step that did not run', async () => {
     const store = new MemoryStore();
-    const { definition, calls } = scripted({ fail: { identity: new Unavailable('identity-service unavailable') } });
+    const { definition, calls } = scripted({ fail: { identity: new BusUnavailableError(Subjects.identity.createInstanceAdmin) } });
     const outcome = await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
 
-    expect(outcome).toMatchObject({ state: 'COMPENSATED', failedStep: 'identity', reason: 'identity-service unavailable' });
+    expect(outcome).toMatchObject({ state: 'COMPENSATED', failedStep: 'identity', reason: "step 'identity': identity-service unavailable" });
     expect(calls).toEqual([
       'invoke:user',
       'invoke:organization',
@@ -158,6 +159,17 @@ describe(SagaEngine.name, () => {
       failedStep: 'identity',
       compensatedSteps: ['organization', 'user'],
     });
+  });
+
+  it("records a fixed reason, never the error's own message", async () => {
+    const store = new MemoryStore();
+    const leaky = new Error('connect ECONNREFUSED 10.1.2.3:5432 while running INSERT INTO users VALUES ($argon2id$…)');
+    const { definition } = scripted({ fail: { organization: leaky } });
+    const outcome = await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
+
+    expect(outcome).toMatchObject({ state: 'COMPENSATED', failedStep: 'organization', reason: "step 'organization' failed", error: leaky });
+    expect(store.rows.get(SAGA_ID)?.error).toBe("step 'organization' failed");
+    expect(JSON.stringify(store.writes)).not.toMatch(/ECONNREFUSED|10\.1\.2\.3|INSERT|argon2/);
   });
 
   it('also compensates a failed step that may have run (a timeout)', async () => {
@@ -214,7 +226,7 @@ describe(SagaEngine.name, () => {
     const { definition, calls } = scripted();
     const outcome = await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext(new Date(0)));
 
-    expect(outcome).toMatchObject({ state: 'COMPENSATED', failedStep: 'user', reason: 'saga deadline exceeded' });
+    expect(outcome).toMatchObject({ state: 'COMPENSATED', failedStep: 'user', reason: "step 'user' timed out" });
     expect(calls).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandMap, CommandSubject } from '@app/contracts';
 import { COMPENSATION_TIMEOUT_MS, SAGA_STEP_TIMEOUT_MS, SendOptions } from '@app/common';
+import { failureReason, SagaDeadlineExceeded } from './saga-errors';
 import {
   SagaContext,
   SagaDefinition,
@@ -48,14 +49,6 @@ export const DEFAULT_ENGINE_OPTIONS: SagaEngineOptions = {
 
 class TakenOver extends Error {}
 
-/** The saga's deadline passed before a step could start: nothing of that step ran. */
-class DeadlineExceeded extends Error {
-  readonly mayHaveRun = false;
-  constructor() {
-    super('saga deadline exceeded');
-  }
-}
-
 /** Writes one saga row with optimistic locking: a row moved by someone else means we lost it. */
 class SagaRow<D> {
   constructor(
@@ -75,11 +68,6 @@ class SagaRow<D> {
 function mayHaveRun(error: unknown): boolean {
   const flag = (error as { mayHaveRun?: unknown } | null)?.mayHaveRun;
   return typeof flag === 'boolean' ? flag : true;
-}
-
-/** A reason fit for saga records, events and replies: error messages here never carry secrets. */
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : 'unexpected failure';
 }
 
 /**
@@ -140,7 +128,7 @@ export class SagaEngine {
       for (const s of definition.steps) {
         if (completed.includes(s.name)) continue;
         if (ctx.remainingMs() <= 0) {
-          return await this.abort(definition, ctx, row, s.name, new DeadlineExceeded(), completed, timings);
+          return await this.abort(definition, ctx, row, s.name, new SagaDeadlineExceeded(), completed, timings);
         }
         await row.save({ state: 'RUNNING', currentStep: s.name });
         observer.onStep?.(s.name);
@@ -219,9 +207,9 @@ export class SagaEngine {
     completed: string[],
     timings: StepTiming[],
   ): Promise<SagaOutcome> {
-    const reason = reasonOf(error);
+    const reason = failureReason(failedStep, error);
     const toCompensate = mayHaveRun(error) ? [...completed, failedStep] : [...completed];
-    this.logger.warn({ msg: 'Saga step failed; compensating', sagaId: ctx.sagaId, step: failedStep, reason });
+    this.logger.warn({ msg: 'Saga step failed; compensating', sagaId: ctx.sagaId, step: failedStep, reason, err: error });
     await row.save({ state: 'COMPENSATING', failedStep, error: reason, toCompensate });
     const state = await this.compensateRow(definition, row, toCompensate, [], ctx);
     return { state, failedStep, reason, error, timings };
@@ -233,7 +221,7 @@ export class SagaEngine {
         await undo();
         return true;
       } catch (error) {
-        this.logger.warn({ msg: 'Compensation attempt failed', sagaId: ctx.sagaId, step: name, attempt, reason: reasonOf(error) });
+        this.logger.warn({ msg: 'Compensation attempt failed', sagaId: ctx.sagaId, step: name, attempt, reason: failureReason(name, error), err: error });
         if (attempt < this.options.compensationAttempts) {
           await this.options.sleep(this.options.compensationBackoffMs * 2 ** (attempt - 1));
         }

@@ -91,7 +91,8 @@ export class SagaRunner {
     if (refusal !== undefined) throw refusal;
     throw stepFailed(
       outcome.failedStep,
-      `${label} failed at step '${outcome.failedStep}': ${outcome.reason}. ` +
+      // The reason is a fixed text naming the step ("step 'user' timed out"), never an error's message.
+      `${label} failed: ${outcome.reason}. ` +
         (outcome.state === 'COMPENSATED'
           ? 'Everything it created was rolled back; the same request can be retried.'
           : 'Its rollback is not complete yet; it is retried until it is.'),

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Brackets, DataSource } from 'typeorm';
 import { SagaEngine } from './saga-engine';
+import { timedOutReason } from './saga-errors';
 import { SagaRegistry } from './saga-handler';
 import { SagaEntity } from './saga.entity';
 import { toSagaRecord, TypeormSagaStore } from './typeorm-saga.store';
@@ -103,12 +104,9 @@ export class SagaSweeper implements OnApplicationBootstrap, OnApplicationShutdow
         saga.state === 'RUNNING'
           ? [...new Set([...saga.completedSteps, ...(saga.currentStep === null ? [] : [saga.currentStep])])]
           : saga.toCompensate;
-      const patch: Partial<SagaEntity> = {
-        state: 'COMPENSATING',
-        toCompensate,
-        failedStep: saga.failedStep ?? saga.currentStep ?? 'unknown',
-        error: saga.error ?? 'the saga did not finish before its deadline',
-      };
+      const failedStep = saga.failedStep ?? saga.currentStep ?? 'unknown';
+      // Its runner died: the step it was at did not finish before the saga's deadline.
+      const patch: Partial<SagaEntity> = { state: 'COMPENSATING', toCompensate, failedStep, error: saga.error ?? timedOutReason(failedStep) };
       const version = await this.store.update(saga.id, saga.version, patch, m);
       await m.increment(SagaEntity, { id: saga.id }, 'attempts', 1);
       return { saga: Object.assign(saga, patch, { version: version! }), committed: false };

@@ -1,6 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as PinoLogger } from 'pino';
 import { currentCorrelationId } from './correlation';
+import { serializeError } from './error-serializer';
 
 /**
  * Defence in depth: code never logs secrets, and these paths are censored should one slip into
@@ -17,17 +18,24 @@ const REDACT_PATHS = [
  * the process ends (a shutdown's "stopped", ended by the re-raised signal, or a crash) would be
  * lost. Log lines are few (debug aside); a blocking write costs microseconds.
  */
-export function createRootLogger(service: string, level: string): PinoLogger {
+export function createRootLogger(
+  service: string,
+  level: string,
+  destination: pino.DestinationStream = pino.destination({ dest: 1, sync: true }),
+): PinoLogger {
   return pino({
     level,
     base: { service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // An error is logged through an allow-list: a database error carries the statement's
+    // parameters (a password hash on a failed insert) and the failing row.
+    serializers: { err: serializeError, error: serializeError },
     mixin: () => {
       const correlationId = currentCorrelationId();
       return correlationId === undefined ? {} : { correlationId };
     },
-  }, pino.destination({ dest: 1, sync: true }));
+  }, destination);
 }
 
 /** Nest's LoggerService on pino: `new Logger(X.name)` everywhere ends up here as structured JSON. */
