@@ -6,7 +6,9 @@ const apps = Object.entries(projects)
   .filter(([, project]) => project.type === 'application')
   .map(([name]) => name);
 
-// The services `npm start` runs (every app but the command-line tool).
-const services = apps.filter((name) => name !== 'bootstrapctl');
+// The services `npm start` runs: every app but the tools (the command-line tool, the NATS
+// configuration generator), which are built with them.
+const TOOLS = ['bootstrapctl', 'nats-config'];
+const services = apps.filter((name) => !TOOLS.includes(name));
 
-module.exports = { apps, services };
+module.exports = { apps, services, TOOLS };

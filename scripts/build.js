@@ -4,5 +4,10 @@ const { spawnSync } = require('node:child_process');
 const { apps } = require('./apps');
 
 const nest = require.resolve('@nestjs/cli/bin/nest.js');
-const result = spawnSync(process.execPath, [nest, 'build', ...apps], { stdio: 'inherit', cwd: require('node:path').join(__dirname, '..') });
+const root = require('node:path').join(__dirname, '..');
+const started = new Date();
+const result = spawnSync(process.execPath, [nest, 'build', ...apps], { stdio: 'inherit', cwd: root });
+// When the sources were last built (webpack does not rewrite a bundle whose content is the same,
+// so the bundles' own times cannot tell): scripts/build-if-needed.js compares with it.
+if (result.status === 0) require('./build-if-needed').markBuilt(started);
 process.exit(result.status ?? 1);

@@ -1,13 +1,13 @@
 import { createHmac, createSecretKey } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import { AckPolicy, connect, DeliverPolicy, JSONCodec, NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, JSONCodec, NatsConnection } from 'nats';
 import { bootstrap, getJson, SEED_REQUEST, TestStack } from '@app/testing';
 
 jest.setTimeout(60_000);
 
 /** Reads every message of the bootstrap stream through a consumer created now, after the fact. */
 async function readStream(nc: NatsConnection): Promise<Array<{ subject: string; msgId: string | undefined; data: any }>> {
-  const jsm = await nc.jetstreamManager();
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
   const info = await jsm.consumers.add('BOOTSTRAP_EVENTS', { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All });
   const consumer = await nc.jetstream().consumers.get('BOOTSTRAP_EVENTS', info.name);
   const out: Array<{ subject: string; msgId: string | undefined; data: any }> = [];
@@ -129,7 +129,7 @@ describe('POST /api/v1/admin/bootstrap (end to end)', () => {
   });
 
   it('lets a JetStream consumer created afterwards read exactly one completed event, free of secrets', async () => {
-    const nc = await connect({ servers: stack.nats.url });
+    const nc = await stack.natsAs('events-reader');
     try {
       const events = await readStream(nc);
       const completed = events.filter((e) => e.subject === 'bootstrap.evt.completed');

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   bootstrap,
@@ -6,7 +7,6 @@ import {
   freePort,
   REPO_ROOT,
   TestDatabase,
-  TestNatsServer,
   waitFor,
 } from '@app/testing';
 
@@ -24,18 +24,19 @@ function alive(pid: number): boolean {
 }
 
 describe('npm start (end to end)', () => {
-  let nats: TestNatsServer;
   let db: TestDatabase;
   let port: number;
+  let natsPort: number;
   let child: ChildProcess;
   let output = '';
 
   beforeAll(async () => {
-    [nats, db, port] = await Promise.all([TestNatsServer.start(), createTestDatabase('e2e_start'), freePort()]);
+    [db, port, natsPort] = await Promise.all([createTestDatabase('e2e_start'), freePort(), freePort()]);
     // Its own process group, so SIGINT reaches every process as Ctrl-C in a terminal would.
     child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'start.js')], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', NATS_URL: nats.url, DB_CONNECTION_URI: db.url, PORT: String(port) },
+      // npm start runs its own NATS (here on a free port, not its default 4223), with a user per service.
+      env: { PATH: process.env.PATH ?? '', LOCAL_NATS_PORT: String(natsPort), DB_CONNECTION_URI: db.url, PORT: String(port) },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -50,8 +51,9 @@ describe('npm start (end to end)', () => {
 
   afterAll(async () => {
     if (child?.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    await nats?.destroy();
     await db?.drop();
+    // The JetStream store of this run's port (the users in .nats/ stay, as for a developer).
+    if (natsPort !== undefined) rmSync(join(REPO_ROOT, '.nats', `store-${natsPort}`), { recursive: true, force: true });
   });
 
   it('runs every service, each with its own prefixed logs, and bootstraps', async () => {
@@ -59,9 +61,19 @@ describe('npm start (end to end)', () => {
     for (const service of SERVICES) expect(output).toMatch(new RegExp(`^\\[${service}\\] .*service ready`, 'm'));
   });
 
+  it('runs its own NATS, to which every service connects as its own user', () => {
+    expect(output).toMatch(new RegExp(`^\\[nats\\] .*Listening for client connections on 127\\.0\\.0\\.1:${natsPort}`, 'm'));
+    for (const service of SERVICES) {
+      expect(output).toMatch(new RegExp(`^\\[${service}\\] (?=.*"msg":"Connecting to NATS")(?=.*"user":"${service}")`, 'm'));
+    }
+  });
+
   it('stops every service on Ctrl-C', async () => {
     const pids = [...output.matchAll(/"pid":(\d+)/g)].map((m) => Number(m[1]));
     expect(new Set(pids).size).toBe(SERVICES.length);
+    const natsPid = Number(/^\[nats\] \[(\d+)\]/m.exec(output)?.[1]);
+    expect(natsPid).toBeGreaterThan(0);
+    pids.push(natsPid);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     process.kill(-child.pid!, 'SIGINT');
     await exited;

@@ -85,7 +85,8 @@ describe(GracefulServerNats.name, () => {
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    nats = await TestNatsServer.start();
+    // Subjects of its own (test.cmd.*): a server without users or permissions.
+    nats = await TestNatsServer.start({ permissions: false });
     nc = await connect({ servers: nats.url });
   });
 

@@ -1,4 +1,5 @@
 export * from './subjects';
+export * from './bus-senders';
 export * from './errors';
 export * from './shared';
 export * from './commands';

@@ -1,18 +1,25 @@
 import { execFileSync } from 'node:child_process';
-import { connect } from 'nats';
 import { TestStack } from './stack';
 
-/** Every message of every JetStream stream on the stack's NATS server, as text (subjects, headers, data). */
-async function allStreamMessages(natsUrl: string): Promise<string> {
-  const nc = await connect({ servers: natsUrl });
+/**
+ * Every message of every JetStream stream on the stack's NATS server, as text (subjects, headers,
+ * data), read as the events-reader user through an ordered consumer: a stream that user may not
+ * read fails the scan rather than going unscanned.
+ */
+async function allStreamMessages(stack: TestStack): Promise<string> {
+  const streams = await stack.nats.streams();
+  const nc = await stack.natsAs('events-reader');
   try {
-    const jsm = await nc.jetstreamManager();
     const texts: string[] = [];
-    for await (const stream of jsm.streams.list()) {
-      for (let seq = stream.state.first_seq; stream.state.messages > 0 && seq <= stream.state.last_seq; seq += 1) {
-        const m = await jsm.streams.getMessage(stream.config.name, { seq }).catch(() => undefined);
-        if (m !== undefined) texts.push(m.subject, m.string(), JSON.stringify(m.header ? [...m.header] : []));
+    for (const { name, messages } of streams) {
+      if (messages === 0) continue;
+      const consumer = await nc.jetstream().consumers.get(name);
+      const all = await consumer.consume();
+      for await (const m of all) {
+        texts.push(m.subject, m.string(), JSON.stringify(m.headers ? [...m.headers] : []));
+        if (m.info.pending === 0) break;
       }
+      await all.close();
     }
     return texts.join('\n');
   } finally {
@@ -33,7 +40,7 @@ export async function findSecrets(stack: TestStack, secrets: Record<string, stri
   const places = {
     database: execFileSync('pg_dump', ['--no-owner', stack.db.url], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }),
     logs: stack.allLogs(),
-    streams: await allStreamMessages(stack.nats.url),
+    streams: await allStreamMessages(stack),
   };
   return Object.fromEntries(
     Object.entries(secrets).map(([name, secret]) => [name, Object.entries(places).filter(([, text]) => text.includes(secret)).map(([place]) => place)]),

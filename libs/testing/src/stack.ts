@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { BusUser } from '@app/contracts';
+import { ConnectionOptions, NatsConnection } from 'nats';
 import { AppName, AppProcess, APPS } from './app-process';
 import { freePort, waitFor } from './free-port';
 import { TestNatsServer } from './nats-server';
@@ -34,6 +36,8 @@ function createStackDatabase(options: StackOptions): Promise<TestDatabase> {
  */
 export class TestStack {
   readonly authSecret = randomBytes(32).toString('base64url');
+  /** The orchestrator's key for Idempotency-Key digests (re-claiming the root credential). */
+  readonly reclaimSecret = randomBytes(32).toString('base64url');
   readonly processes: AppProcess[] = [];
   gatewayPorts: number[] = [];
 
@@ -69,9 +73,15 @@ export class TestStack {
       NATS_URL: this.nats.url,
       DB_CONNECTION_URI: this.db.url,
       AUTH_SECRET: this.authSecret,
+      BOOTSTRAP_RECLAIM_SECRET: this.reclaimSecret,
       LOG_LEVEL: 'debug',
       ...this.options.env,
     };
+  }
+
+  /** A NATS connection with the rights of `user` only (api-gateway to send what the gateway sends, events-reader to read the events…). */
+  natsAs(user: BusUser, options: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
+    return this.nats.connect(user, options);
   }
 
   /** The processes of one app, in start order. */
@@ -90,7 +100,8 @@ export class TestStack {
     for (const app of APPS) {
       const count = app === 'api-gateway' ? (this.options.gateways ?? replicas) : replicas;
       for (let i = 0; i < count; i += 1) {
-        const env = this.baseEnv();
+        // Each app connects as its own NATS user, as in production (see *Bus security*).
+        const env = { ...this.nats.credentials(app), ...this.baseEnv() };
         if (app === 'api-gateway') {
           const port = await freePort();
           this.gatewayPorts.push(port);

@@ -20,7 +20,7 @@ export class BusModule implements OnApplicationShutdown {
     return {
       module: BusModule,
       providers: [
-        { provide: NATS_LINK, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new NatsLink(config.natsServers, clientName) },
+        { provide: NATS_LINK, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new NatsLink(config.natsServers, clientName, config.nats) },
         { provide: BusClient, inject: [NATS_LINK], useFactory: (link: NatsLink) => new BusClient(link) },
       ],
       exports: [NATS_LINK, BusClient],

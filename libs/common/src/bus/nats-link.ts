@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { NatsConnection } from 'nats';
+import { NatsConnectionConfig } from '@app/config';
+import { NatsConnection, NatsError } from 'nats';
 import { connectNats, loggableServers } from './nats';
 
 /**
@@ -16,17 +17,22 @@ export class NatsLink {
   /** Resolves at the first successful connection (retried with backoff until then). */
   readonly ready: Promise<NatsConnection>;
 
-  constructor(servers: string[], name: string) {
-    this.logger.log({ msg: 'Connecting to NATS', servers: loggableServers(servers) });
-    this.ready = connectNats(servers, name).then((nc) => {
+  constructor(servers: string[], name: string, auth: NatsConnectionConfig) {
+    this.logger.log({ msg: 'Connecting to NATS', servers: loggableServers(servers), user: auth.user });
+    this.ready = connectNats(servers, name, auth).then((nc) => {
       this.nc = nc;
       this.setUp(true);
       this.logger.log({ msg: 'Connected to NATS', server: nc.getServer() });
       void this.follow(nc);
       return nc;
     });
-    // A failure here can only come from closing before the first connection.
-    this.ready.catch(() => undefined);
+    // The client gives up only when the server refuses the credentials twice, or when it is
+    // closed before the first connection (nothing to say then).
+    this.ready.catch((error: unknown) => {
+      if (error instanceof NatsError && error.isAuthError()) {
+        this.logger.error({ msg: 'NATS refused the credentials; check NATS_USER and NATS_PASSWORD (or NATS_CREDS_FILE)', code: error.code });
+      }
+    });
   }
 
   /** The connection while it is connected; undefined while connecting, reconnecting or closed. */

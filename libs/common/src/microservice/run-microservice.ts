@@ -3,7 +3,7 @@ import { ServiceName } from '@app/contracts';
 import { AppConfig, loadConfigOrExit } from '@app/config';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
-import { NatsConnection } from 'nats';
+import { NatsConnection, NatsError } from 'nats';
 import { DataSource } from 'typeorm';
 import { BusExceptionFilter } from '../bus/bus-exception.filter';
 import { CommandLogInterceptor } from '../bus/command-log.interceptor';
@@ -31,7 +31,7 @@ export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
   const logger = new PinoNestLogger(createRootLogger(spec.service, config.logLevel));
   const inFlight = new InFlight();
   const strategy = new GracefulServerNats(
-    { ...natsConnectionOptions(config.natsServers, spec.service), queue: spec.service },
+    { ...natsConnectionOptions(config.natsServers, spec.service, config.nats), queue: spec.service },
     { inFlight, drainTimeoutMs: drainTimeoutMs(config) },
   );
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(withStoppedLog(spec.module(config)), {
@@ -44,8 +44,13 @@ export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
   armShutdownLimit(shutdownLimitMs(config));
   app.enableShutdownHooks();
   // Waits (retrying with backoff) while NATS is down: the service becomes ready once it is up.
-  new Logger('Main').log({ msg: 'Connecting to NATS', servers: loggableServers(config.natsServers) });
-  await app.listen();
+  new Logger('Main').log({ msg: 'Connecting to NATS', servers: loggableServers(config.natsServers), user: config.nats.user });
+  await app.listen().catch((error: unknown) => {
+    // The client gives up (after a second try) only when the server refuses the credentials.
+    if (!(error instanceof NatsError && error.isAuthError())) throw error;
+    new Logger('Main').fatal({ msg: 'NATS refused the credentials; check NATS_USER and NATS_PASSWORD (or NATS_CREDS_FILE)', code: error.code });
+    process.exit(1);
+  });
   if (config.healthPort !== undefined) {
     const nats = app.unwrap<NatsConnection>();
     const dataSource = app.get(DataSource, { strict: false });

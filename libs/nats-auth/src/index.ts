@@ -1,0 +1,3 @@
+export * from './permissions';
+export * from './server-config';
+export * from './cli';
