@@ -22,6 +22,8 @@ function missingSecrets(dir) {
     'postgres-password': random(24),
     'auth-secret': random(48),
     'bootstrap-reclaim-secret': random(48),
+    // The first admin's password, for the compose bootstrap job (INFISICAL_ADMIN_PASSWORD_FILE).
+    'infisical-admin-password': random(24),
     // Empty: bootstrap needs no X-Bootstrap-Key (the compose bootstrap job sends none). Put a
     // key here (`openssl rand -base64 24`) to require it.
     'bootstrap-key': '',

@@ -5,6 +5,7 @@ import { join, posix } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse } from 'yaml';
 import { loadConfig, requireAuthSecret } from '../libs/config/src/config';
+import { loadCliEnv } from '../libs/config/src/cli-env';
 import { EnvSchema, SECRET_VARIABLES } from '../libs/config/src/config.schema';
 
 // Checks the deployment files against the code they deploy: nest-cli.json's apps, the build's
@@ -459,14 +460,23 @@ describe('docker-compose.yml', () => {
     expect(dependencies(bootstrap)).toEqual({ 'api-gateway': 'service_healthy' });
     const command = bootstrap.command ?? [];
     expect(command.slice(0, 4)).toEqual(['node', 'dist/apps/bootstrapctl/main.js', 'bootstrap', '--ignore-if-bootstrapped']);
+    // It waits for the gateway to answer before it spends the one-shot call.
+    expect(Number(command[command.indexOf('--wait') + 1])).toBeGreaterThan(0);
     expect(command[command.indexOf('--domain') + 1]).toBe(`http://api-gateway:${loadConfig(processEnvironment(service('api-gateway'))).port}`);
     const out = command[command.indexOf('--out') + 1];
     const mount = mountHolding(bootstrap, out);
     expect(mount).toMatchObject({ named: true });
     expect(Object.keys(compose.volumes ?? {})).toContain(mount!.source);
     expect(Object.keys(bootstrap.environment ?? {})).toEqual(
-      expect.arrayContaining(['INFISICAL_ADMIN_EMAIL', 'INFISICAL_ADMIN_PASSWORD', 'INFISICAL_ADMIN_ORGANIZATION']),
+      expect.arrayContaining(['INFISICAL_ADMIN_EMAIL', 'INFISICAL_ADMIN_PASSWORD_FILE', 'INFISICAL_ADMIN_ORGANIZATION']),
     );
+    // The password comes from a Docker secret (compose:secrets writes a random one), never from a variable.
+    expect(bootstrap.environment).not.toHaveProperty('INFISICAL_ADMIN_PASSWORD');
+    const passwordFile = secretFile(bootstrap, bootstrap.environment!.INFISICAL_ADMIN_PASSWORD_FILE);
+    expect(passwordFile).toBeDefined();
+    expect(readFileSync(passwordFile!, 'utf8').trim().length).toBeGreaterThanOrEqual(16);
+    // Whatever the bootstrap job reads resolves through bootstrapctl's own loader.
+    expect(loadCliEnv(processEnvironment(bootstrap))).toMatchObject({ password: expect.any(String), bootstrapKey: undefined });
   });
 
   it('keeps the secrets and the generated NATS configuration out of git and out of the image build', () => {
