@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { BOOTSTRAP_EVENTS_STREAM } from '@app/contracts';
-import type { NatsConnectionConfig } from '@app/config';
-import { connect, ConnectionOptions, credsAuthenticator, JsMsg } from 'nats';
+import { type NatsConnectionConfig, natsAuthOptions } from '@app/config';
+import { connect, ConnectionOptions, JsMsg } from 'nats';
 import { CliFailure } from './http';
 
 /** A stream message as one JSON line: `{ subject, ...payload }`. */
@@ -19,22 +18,15 @@ export function eventLine(subject: string, data: Uint8Array): string {
 
 /** The NATS connection options of `events`: the user (or creds file), inbox prefix and TLS of the environment. Holds secrets: never log it. */
 export function eventsConnectionOptions(servers: string[], auth: NatsConnectionConfig, follow: boolean): ConnectionOptions {
-  const options: ConnectionOptions = {
+  return {
     servers,
     name: 'bootstrapctl events',
-    inboxPrefix: auth.inboxPrefix,
+    ...natsAuthOptions(auth),
     timeout: 5_000,
     // A one-off read fails fast; --follow rides out a server restart.
     maxReconnectAttempts: follow ? -1 : 0,
     reconnectTimeWait: 1_000,
   };
-  if (auth.user !== undefined) {
-    options.user = auth.user;
-    options.pass = auth.password;
-  }
-  if (auth.credsFile !== undefined) options.authenticator = credsAuthenticator(readFileSync(auth.credsFile));
-  if (auth.tls !== undefined) options.tls = { ...auth.tls };
-  return options;
 }
 
 export interface EventsOptions {

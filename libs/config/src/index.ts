@@ -1,4 +1,4 @@
 export * from './config';
 export * from './cli-env';
-export type { NatsConnectionConfig } from './nats-connection';
+export { natsAuthOptions, type NatsConnectionConfig } from './nats-connection';
 export * from './config.module';

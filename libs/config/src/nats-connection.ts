@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConnectionOptions, credsAuthenticator } from 'nats';
 import { z } from 'zod';
 
 /**
@@ -102,5 +103,20 @@ export function natsConnectionConfig(e: NatsEnv, fail: (message: string) => neve
     credsFile,
     inboxPrefix: e.NATS_INBOX_PREFIX,
     tls,
+  };
+}
+
+/**
+ * The authentication part of a `nats` client's options for this config: user and password or
+ * the .creds file (read now, like the other secrets: a rotated file takes effect on the next
+ * start), the private reply inbox, and TLS (any `tls` object makes the client refuse a server
+ * without TLS; the files are read at connect). Holds secrets: never log it.
+ */
+export function natsAuthOptions(auth: NatsConnectionConfig): Pick<ConnectionOptions, 'inboxPrefix' | 'user' | 'pass' | 'authenticator' | 'tls'> {
+  return {
+    inboxPrefix: auth.inboxPrefix,
+    ...(auth.user === undefined ? {} : { user: auth.user, pass: auth.password }),
+    ...(auth.credsFile === undefined ? {} : { authenticator: credsAuthenticator(readFileSync(auth.credsFile)) }),
+    ...(auth.tls === undefined ? {} : { tls: { ...auth.tls } }),
   };
 }

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { NatsConnectionConfig } from '@app/config';
-import { connect, ConnectionOptions, credsAuthenticator, NatsConnection } from 'nats';
+import { NatsConnectionConfig, natsAuthOptions } from '@app/config';
+import { connect, ConnectionOptions, NatsConnection } from 'nats';
 
 /**
  * Connection options shared by every NATS connection: this process's NATS user (password or
@@ -9,25 +8,16 @@ import { connect, ConnectionOptions, credsAuthenticator, NatsConnection } from '
  * secrets: never log it (loggableServers is for the servers).
  */
 export function natsConnectionOptions(servers: string[], name: string, auth: NatsConnectionConfig): ConnectionOptions {
-  const options: ConnectionOptions = {
+  return {
     servers,
     name,
-    inboxPrefix: auth.inboxPrefix,
+    ...natsAuthOptions(auth),
     waitOnFirstConnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     reconnectJitter: 250,
     pingInterval: 10_000,
   };
-  if (auth.user !== undefined) {
-    options.user = auth.user;
-    options.pass = auth.password;
-  }
-  // Read at start, like the other secrets: a rotated file takes effect on the next restart.
-  if (auth.credsFile !== undefined) options.authenticator = credsAuthenticator(readFileSync(auth.credsFile));
-  // Any `tls` object makes the client refuse a server without TLS; the files are read at connect.
-  if (auth.tls !== undefined) options.tls = { ...auth.tls };
-  return options;
 }
 
 export function connectNats(servers: string[], name: string, auth: NatsConnectionConfig): Promise<NatsConnection> {
