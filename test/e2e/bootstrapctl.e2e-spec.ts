@@ -4,9 +4,9 @@ import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JSONCodec, NatsConnection } from 'nats';
+import { NatsConnection } from 'nats';
 import { parse } from 'yaml';
-import { freePort, getJson, REPO_ROOT, resetInstance, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
+import { authenticateOnBus, freePort, getJson, REPO_ROOT, resetInstance, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
 
 jest.setTimeout(120_000);
 
@@ -35,15 +35,6 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> 
   });
 }
 
-/** Asks identity-service over the bus whether a token is valid: the check every authenticated route makes. */
-async function authenticate(nc: NatsConnection, token: string): Promise<{ ok: boolean; code?: string }> {
-  const codec = JSONCodec<any>();
-  const reply = await nc.request('identity.cmd.authenticate', codec.encode({ pattern: 'identity.cmd.authenticate', data: { token }, id: 't1' }), {
-    timeout: 2_000,
-  });
-  const packet = codec.decode(reply.data);
-  return packet.err ? { ok: false, code: packet.err.code } : { ok: true };
-}
 
 const SEED_FLAGS = ['--email', SEED_REQUEST.email, '--password', SEED_REQUEST.password, '--organization', SEED_REQUEST.organization];
 
@@ -146,7 +137,7 @@ describe('bootstrapctl (end to end, the built CLI against the running system)', 
     expect(run.code).toBe(0);
     const body = JSON.parse(run.stdout);
     expect(body).toMatchObject({ message: 'Successfully bootstrapped instance', user: { email: SEED_REQUEST.email }, organization: { name: 'dog' } });
-    expect(await authenticate(nc, body.identity.credentials.token)).toEqual({ ok: true });
+    expect(await authenticateOnBus(nc, body.identity.credentials.token)).toEqual({ ok: true });
     expect(run.stdout + run.stderr).not.toContain(SEED_REQUEST.password);
   });
 
@@ -254,7 +245,7 @@ describe('bootstrapctl (end to end, the built CLI against the running system)', 
     const text = readFileSync(out, 'utf8');
     const token = /^INFISICAL_TOKEN=(\S+)$/m.exec(text)?.[1];
     expect(token).toBeDefined();
-    expect(await authenticate(nc, token!)).toEqual({ ok: true });
+    expect(await authenticateOnBus(nc, token!)).toEqual({ ok: true });
   });
 
   it('bootstrap --output env to a new --out file: mode 0600', async () => {
@@ -273,7 +264,7 @@ describe('bootstrapctl (end to end, the built CLI against the running system)', 
     const manifest = parse(run.stdout);
     expect(manifest).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'infisical-root', namespace: 'infisical' } });
     expect(manifest.data).toBeUndefined();
-    expect(await authenticate(nc, manifest.stringData.token)).toEqual({ ok: true });
+    expect(await authenticateOnBus(nc, manifest.stringData.token)).toEqual({ ok: true });
   });
 
   it('a response dropped by a proxy: the retry with the same key gets a working token, and the lost one is revoked', async () => {
@@ -292,8 +283,8 @@ describe('bootstrapctl (end to end, the built CLI against the running system)', 
       const token = JSON.parse(run.stdout).identity.credentials.token;
       expect(token).toBe(delivered.token);
       expect(token).not.toBe(lost.token);
-      expect(await authenticate(nc, token)).toEqual({ ok: true });
-      expect(await authenticate(nc, lost.token!)).toEqual({ ok: false, code: 'TOKEN.REVOKED' });
+      expect(await authenticateOnBus(nc, token)).toEqual({ ok: true });
+      expect(await authenticateOnBus(nc, lost.token!)).toEqual({ ok: false, code: 'TOKEN.REVOKED' });
     } finally {
       await new Promise((resolve) => proxy.server.close(resolve));
     }

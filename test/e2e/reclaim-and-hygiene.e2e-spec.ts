@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { JSONCodec, NatsConnection } from 'nats';
-import { ApiClient, bootstrap, findSecrets, resetInstance, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
+import { NatsConnection } from 'nats';
+import { ApiClient, authenticateOnBus, bootstrap, findSecrets, resetInstance, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
 
 jest.setTimeout(90_000);
 
@@ -11,15 +11,6 @@ const KEY = randomBytes(32).toString('base64url');
 const SHORT_KEY = 'ci-job-4711:bootstrap';
 const WRONG_PASSWORD = { ...SEED_REQUEST, password: 'not-the-password' };
 
-/** Asks identity-service over the bus whether a token is (still) valid: the check every authenticated route makes. */
-async function authenticate(nc: NatsConnection, token: string): Promise<{ ok: boolean; code?: string }> {
-  const codec = JSONCodec<any>();
-  const reply = await nc.request('identity.cmd.authenticate', codec.encode({ pattern: 'identity.cmd.authenticate', data: { token }, id: 't1' }), {
-    timeout: 2_000,
-  });
-  const packet = codec.decode(reply.data);
-  return packet.err ? { ok: false, code: packet.err.code } : { ok: true };
-}
 
 describe('Re-claiming the root credential, and secret hygiene (end to end)', () => {
   let stack: TestStack;
@@ -52,8 +43,8 @@ describe('Re-claiming the root credential, and secret hygiene (end to end)', () 
   });
 
   it('revokes the token handed out before, and the fresh one works', async () => {
-    expect(await authenticate(nc, tokens[0])).toEqual({ ok: false, code: 'TOKEN.REVOKED' });
-    expect(await authenticate(nc, tokens[1])).toEqual({ ok: true });
+    expect(await authenticateOnBus(nc, tokens[0])).toEqual({ ok: false, code: 'TOKEN.REVOKED' });
+    expect(await authenticateOnBus(nc, tokens[1])).toEqual({ ok: true });
   });
 
   it.each([
@@ -66,7 +57,7 @@ describe('Re-claiming the root credential, and secret hygiene (end to end)', () 
     const result = await bootstrap(stack.gatewayUrl, body, headers as Record<string, string>);
     expect(result.status).toBe(400);
     expect(result.body.message).toBe('Instance has already been set up');
-    expect(await authenticate(nc, tokens[1])).toEqual({ ok: true });
+    expect(await authenticateOnBus(nc, tokens[1])).toEqual({ ok: true });
   });
 
   it('stores no token: only token records, and the key only as a hash', async () => {
@@ -93,7 +84,7 @@ describe('Re-claiming the root credential, and secret hygiene (end to end)', () 
     await waitFor('the lockout logged', async () => (stack.allLogs().includes('the admin account is locked out') ? true : undefined));
     const login = await new ApiClient(stack.gatewayUrl).post('/api/v3/auth/login', { email: SEED_REQUEST.email, password: SEED_REQUEST.password });
     expect(login.status).toBe(429);
-    expect(await authenticate(nc, tokens[1])).toEqual({ ok: true });
+    expect(await authenticateOnBus(nc, tokens[1])).toEqual({ ok: true });
     // Lift the lock, as its 5 minutes passing would, so the next test refuses for the window alone.
     await stack.db.query('DELETE FROM user_service.login_attempts');
   });
@@ -102,7 +93,7 @@ describe('Re-claiming the root credential, and secret hygiene (end to end)', () 
     await new Promise((r) => setTimeout(r, RECLAIM_WINDOW_S * 1000));
     const late = await bootstrap(stack.gatewayUrl, SEED_REQUEST, { 'Idempotency-Key': KEY });
     expect(late.status).toBe(400);
-    expect(await authenticate(nc, tokens[1])).toEqual({ ok: true });
+    expect(await authenticateOnBus(nc, tokens[1])).toEqual({ ok: true });
   });
 
   it('never puts the password, its hash, a token or the key into the database, any log or any stream', async () => {
@@ -149,7 +140,7 @@ describe('Re-claiming the root credential, and secret hygiene (end to end)', () 
     it('never re-claims: the same request answers 400, and the token stays valid', async () => {
       const repeat = await bootstrap(stack.gatewayUrl, SEED_REQUEST, { 'Idempotency-Key': SHORT_KEY });
       expect({ status: repeat.status, message: repeat.body.message }).toEqual({ status: 400, message: 'Instance has already been set up' });
-      expect(await authenticate(nc, short.body.identity.credentials.token)).toEqual({ ok: true });
+      expect(await authenticateOnBus(nc, short.body.identity.credentials.token)).toEqual({ ok: true });
     });
   });
 });

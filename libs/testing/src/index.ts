@@ -8,3 +8,4 @@ export * from './secret-scan';
 export * from './postgres-server';
 export * from './reset';
 export * from './api-client';
+export * from './token-check';
