@@ -454,9 +454,9 @@ describe('docker-compose.yml', () => {
     expect(Object.entries(compose.services).filter(([, svc]) => svc.container_name !== undefined).map(([name]) => name)).toEqual([]);
   });
 
-  it('declares the one-shot bootstrap behind a profile, after a healthy gateway, writing to a named volume', () => {
+  it('runs the one-shot bootstrap with a plain `up` (no profile), after a healthy gateway, writing to a named volume', () => {
     const bootstrap = service('bootstrap');
-    expect(bootstrap.profiles).toEqual(['bootstrap']);
+    expect(bootstrap.profiles).toBeUndefined();
     expect(dependencies(bootstrap)).toEqual({ 'api-gateway': 'service_healthy' });
     const command = bootstrap.command ?? [];
     expect(command.slice(0, 4)).toEqual(['node', 'dist/apps/bootstrapctl/main.js', 'bootstrap', '--ignore-if-bootstrapped']);
