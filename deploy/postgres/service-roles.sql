@@ -23,76 +23,20 @@
 REVOKE ALL ON DATABASE :"DBNAME" FROM PUBLIC;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 
--- The same block for each service: its role (re)created with its password, its schema owned by it.
-
--- user-service
+-- Each service: its role (re)created with its password, its schema owned by it (service-role.psql;
+-- not a .sql file, so the postgres image runs it only through this script).
 \set role user_service
 \set password_file user-service-db-password
-\set password `cat :'secrets_dir'/:password_file`
-SELECT length(:'password') >= 16 AS password_ok \gset
-\if :password_ok
-\else
-  \warn :secrets_dir/:password_file: missing, or shorter than 16 characters
-  DO $$ BEGIN RAISE EXCEPTION 'a service role password is missing or too short'; END $$;
-\endif
-SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
-ALTER ROLE :"role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'password';
-\unset password
-GRANT CONNECT ON DATABASE :"DBNAME" TO :"role";
-CREATE SCHEMA IF NOT EXISTS :"role" AUTHORIZATION :"role";
-ALTER SCHEMA :"role" OWNER TO :"role";
-ALTER ROLE :"role" IN DATABASE :"DBNAME" SET search_path = :"role";
+\ir service-role.psql
 
--- organization-service
 \set role organization_service
 \set password_file organization-service-db-password
-\set password `cat :'secrets_dir'/:password_file`
-SELECT length(:'password') >= 16 AS password_ok \gset
-\if :password_ok
-\else
-  \warn :secrets_dir/:password_file: missing, or shorter than 16 characters
-  DO $$ BEGIN RAISE EXCEPTION 'a service role password is missing or too short'; END $$;
-\endif
-SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
-ALTER ROLE :"role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'password';
-\unset password
-GRANT CONNECT ON DATABASE :"DBNAME" TO :"role";
-CREATE SCHEMA IF NOT EXISTS :"role" AUTHORIZATION :"role";
-ALTER SCHEMA :"role" OWNER TO :"role";
-ALTER ROLE :"role" IN DATABASE :"DBNAME" SET search_path = :"role";
+\ir service-role.psql
 
--- identity-service
 \set role identity_service
 \set password_file identity-service-db-password
-\set password `cat :'secrets_dir'/:password_file`
-SELECT length(:'password') >= 16 AS password_ok \gset
-\if :password_ok
-\else
-  \warn :secrets_dir/:password_file: missing, or shorter than 16 characters
-  DO $$ BEGIN RAISE EXCEPTION 'a service role password is missing or too short'; END $$;
-\endif
-SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
-ALTER ROLE :"role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'password';
-\unset password
-GRANT CONNECT ON DATABASE :"DBNAME" TO :"role";
-CREATE SCHEMA IF NOT EXISTS :"role" AUTHORIZATION :"role";
-ALTER SCHEMA :"role" OWNER TO :"role";
-ALTER ROLE :"role" IN DATABASE :"DBNAME" SET search_path = :"role";
+\ir service-role.psql
 
--- saga-orchestrator
 \set role saga_orchestrator
 \set password_file saga-orchestrator-db-password
-\set password `cat :'secrets_dir'/:password_file`
-SELECT length(:'password') >= 16 AS password_ok \gset
-\if :password_ok
-\else
-  \warn :secrets_dir/:password_file: missing, or shorter than 16 characters
-  DO $$ BEGIN RAISE EXCEPTION 'a service role password is missing or too short'; END $$;
-\endif
-SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
-ALTER ROLE :"role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'password';
-\unset password
-GRANT CONNECT ON DATABASE :"DBNAME" TO :"role";
-CREATE SCHEMA IF NOT EXISTS :"role" AUTHORIZATION :"role";
-ALTER SCHEMA :"role" OWNER TO :"role";
-ALTER ROLE :"role" IN DATABASE :"DBNAME" SET search_path = :"role";
+\ir service-role.psql
