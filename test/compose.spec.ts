@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { loadConfig, requireAuthSecret } from '../libs/config/src/config';
 import { loadCliEnv } from '../libs/config/src/cli-env';
 import { EnvSchema, SECRET_VARIABLES } from '../libs/config/src/config.schema';
+import { CLUSTER_NAME, clusterNodeFile, DEFAULT_ROUTE_PORT, GeneratedNatsConfig, generateNatsConfig, parseClusterNodes } from '../libs/nats-auth/src';
 
 // Checks the deployment files against the code they deploy: nest-cli.json's apps, the build's
 // output paths, libs/config's schema, the services' database schemas and the Postgres init
@@ -431,7 +432,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes host ports for the gateway only, on its PORT, on 127.0.0.1 unless the operator says otherwise', () => {
-    expect(Object.entries(compose.services).filter(([, svc]) => (svc.ports ?? []).length > 0).map(([name]) => name)).toEqual(['api-gateway']);
+    expect(Object.entries(compose.services).filter(([, svc]) => (svc.ports ?? []).length > 0).map(([name]) => name).sort()).toEqual(['api-gateway', 'cluster-api-gateway']);
     const port = loadConfig(processEnvironment(service('api-gateway'))).port;
     expect(resolvedCompose({}).services['api-gateway'].ports).toEqual([`127.0.0.1:8080:${port}/tcp`]);
     expect(resolvedCompose({ GATEWAY_BIND: '0.0.0.0', GATEWAY_PORT: '80' }).services['api-gateway'].ports).toEqual([`0.0.0.0:80:${port}/tcp`]);
@@ -482,6 +483,106 @@ describe('docker-compose.yml', () => {
   it('keeps the secrets and the generated NATS configuration out of git and out of the image build', () => {
     expect(read('.gitignore').split('\n')).toEqual(expect.arrayContaining(['deploy/secrets/', 'deploy/nats/generated/']));
     expect(read('.dockerignore').split('\n')).toContain('deploy');
+  });
+});
+
+describe('docker-compose.yml, profile cluster', () => {
+  const NODES = ['nats-1', 'nats-2', 'nats-3'];
+  const cluster = parseClusterNodes(NODES.join(','))!;
+  let generated: GeneratedNatsConfig;
+
+  beforeAll(async () => {
+    generated = await generateNatsConfig({ bcryptCost: 4, cluster });
+  });
+
+  const clusterServices = () => Object.entries(compose.services).filter(([, svc]) => (svc.profiles ?? []).includes('cluster')).map(([name]) => name);
+
+  it('holds three NATS nodes and a replicated twin of every service and of the bootstrap job, all behind the profile', () => {
+    expect(clusterServices().sort()).toEqual([...NODES, ...[...APPS, 'bootstrap'].map((app) => `cluster-${app}`)].sort());
+    expect(Object.entries(compose.services).filter(([, svc]) => svc.profiles !== undefined && !svc.profiles.includes('cluster'))).toEqual([]);
+  });
+
+  it('runs each node from its generated cluster-<node>.conf, with nats-server.conf and permissions.conf beside it', () => {
+    for (const node of NODES) {
+      const command = service(node).command ?? [];
+      const conf = command[command.findIndex((arg) => ['-c', '--config'].includes(arg)) + 1];
+      expect({ node, conf: posix.basename(conf ?? '') }).toEqual({ node, conf: clusterNodeFile(node) });
+      const mounts = [clusterNodeFile(node), 'nats-server.conf', 'permissions.conf'].map((file) => `${join(NATS_CONFIG_DIR, file)}:${posix.join(posix.dirname(conf), file)}:ro`);
+      expect(service(node).volumes).toEqual(expect.arrayContaining(mounts));
+      // Nothing else of that directory: the users' passwords are there.
+      expect((service(node).volumes ?? []).filter((v) => v.startsWith(NATS_CONFIG_DIR))).toHaveLength(3);
+    }
+  });
+
+  it('gives each node its own server_name and authenticated routes to the two others, as `--cluster nats-1,nats-2,nats-3` generates them', () => {
+    for (const node of NODES) {
+      const conf = generated.files[clusterNodeFile(node)];
+      expect(conf).toMatch(/^include \.\/nats-server\.conf$/m);
+      expect(conf).toContain(`server_name: "${node}"`);
+      expect(conf).toContain(`name: "${CLUSTER_NAME}"`);
+      expect(conf).toContain(`listen: "0.0.0.0:${DEFAULT_ROUTE_PORT}"`);
+      const routes = [...conf.matchAll(/"nats:\/\/route:[^@"]+@([\w-]+):(\d+)"/g)].map((m) => `${m[1]}:${m[2]}`);
+      expect(routes.sort()).toEqual(NODES.filter((other) => other !== node).map((other) => `${other}:${DEFAULT_ROUTE_PORT}`));
+      // Every route host is a node of this compose file.
+      for (const route of routes) expect(compose.services[route.split(':')[0]]?.profiles).toContain('cluster');
+    }
+  });
+
+  it('runs JetStream on every node, each storing in a named volume of its own', () => {
+    const stores = NODES.map((node) => {
+      const command = service(node).command ?? [];
+      expect(command.some((arg) => ['-js', '--jetstream'].includes(arg))).toBe(true);
+      const mount = mountHolding(service(node), command[command.findIndex((arg) => ['-sd', '--store_dir'].includes(arg)) + 1]);
+      expect(mount).toMatchObject({ named: true });
+      expect(Object.keys(compose.volumes ?? {})).toContain(mount!.source);
+      return mount!.source;
+    });
+    expect(new Set([...stores, mountHolding(service('nats'), '/data')!.source]).size).toBe(NODES.length + 1);
+  });
+
+  it('runs two replicas of every service', () => {
+    const replicas = APPS.map((app) => [app, (service(`cluster-${app}`) as { deploy?: { replicas?: number } }).deploy?.replicas]);
+    expect(replicas).toEqual(APPS.map((app) => [app, 2]));
+  });
+
+  it('gives every service all three nodes in NATS_URL', () => {
+    for (const app of APPS) {
+      const servers = loadConfig(processEnvironment(service(`cluster-${app}`))).natsServers.map((url) => new URL(url).host);
+      expect({ app, servers }).toEqual({ app, servers: NODES.map((node) => `${node}:4222`) });
+    }
+  });
+
+  it('runs every service as its single-node twin does: command, NATS user, secrets and every other variable', () => {
+    const withoutNatsUrl = (svc: ComposeService) => {
+      const { NATS_URL: _url, ...env } = svc.environment ?? {};
+      return { command: svc.command, env, secrets: svc.secrets, healthcheck: svc.healthcheck };
+    };
+    for (const app of APPS) expect({ app, ...withoutNatsUrl(service(`cluster-${app}`)) }).toEqual({ app, ...withoutNatsUrl(service(app)) });
+  });
+
+  it('makes every service wait for the three healthy nodes and postgres, and never for the single-node nats', () => {
+    for (const app of APPS) {
+      const deps = dependencies(service(`cluster-${app}`));
+      expect({ app, deps: Object.keys(deps).filter((dep) => !dep.startsWith('cluster-')).sort() }).toEqual({ app, deps: [...NODES, 'postgres'] });
+      expect(Object.values(deps).every((condition) => condition === 'service_healthy')).toBe(true);
+    }
+    for (const app of APPS) expect(Object.keys(dependencies(service(app))).filter((dep) => NODES.includes(dep) || dep.startsWith('cluster-'))).toEqual([]);
+  });
+
+  it('starts the whole cluster stack from the bootstrap job alone: it needs the gateway, which needs every service', () => {
+    expect(dependencies(service('cluster-bootstrap'))).toEqual({ 'cluster-api-gateway': 'service_healthy' });
+    expect(Object.keys(dependencies(service('cluster-api-gateway')))).toEqual(expect.arrayContaining(BUS_APPS.map((app) => `cluster-${app}`)));
+    const command = service('cluster-bootstrap').command ?? [];
+    expect(command[command.indexOf('--domain') + 1]).toBe(`http://cluster-api-gateway:${loadConfig(processEnvironment(service('cluster-api-gateway'))).port}`);
+    const { command: _c, depends_on: _d, profiles: _p, ...rest } = service('cluster-bootstrap');
+    const { command: _c2, depends_on: _d2, profiles: _p2, ...single } = service('bootstrap');
+    expect(rest).toEqual(single);
+    expect(command.filter((arg) => !arg.startsWith('http://'))).toEqual((service('bootstrap').command ?? []).filter((arg) => !arg.startsWith('http://')));
+  });
+
+  it('publishes a host port per gateway replica, on 127.0.0.1 unless the operator says otherwise', () => {
+    const port = loadConfig(processEnvironment(service('cluster-api-gateway'))).port;
+    expect(resolvedCompose({}).services['cluster-api-gateway'].ports).toEqual([`127.0.0.1:8080-8081:${port}/tcp`]);
   });
 });
 

@@ -91,7 +91,7 @@ describe('Service processes and their configuration (end to end)', () => {
     it('serves Prometheus metrics on HEALTH_PORT', async () => {
       const metrics = await fetch(`http://127.0.0.1:${healthPort}/metrics`);
       expect(metrics.status).toBe(200);
-      expect(await metrics.text()).toMatch(/^process_uptime_seconds \d/m);
+      expect(await metrics.text()).toMatch(/^process_uptime_seconds\{service="identity-service"\} \d/m);
     });
 
     it('exits promptly and cleanly on SIGTERM', async () => {

@@ -1,6 +1,18 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { armShutdownLimit, createRootLogger, PinoNestLogger, shutdownLimitMs, withStoppedLog } from '@app/common';
+import {
+  armShutdownLimit,
+  createRootLogger,
+  initMetrics,
+  NATS_LINK,
+  NatsLink,
+  natsAnswers,
+  PinoNestLogger,
+  SHUTDOWN_SIGNALS,
+  shutdownLimitMs,
+  startHealthServer,
+  withStoppedLog,
+} from '@app/common';
 import { loadConfigOrExit } from '@app/config';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,6 +24,7 @@ import { setupOpenApi } from './http/openapi';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = new PinoNestLogger(createRootLogger('api-gateway', config.logLevel));
+  initMetrics('api-gateway');
   const app = await NestFactory.create<NestFastifyApplication>(withStoppedLog(ApiGatewayModule.forRoot(config)), createFastifyAdapter(config), {
     logger,
     // Fastify's own JSON parser is the only one: Nest would add url-encoded forms.
@@ -26,6 +39,12 @@ async function main(): Promise<void> {
   app.enableShutdownHooks();
   setupOpenApi(app, CONTROLLERS);
   await app.listen(config.port, '0.0.0.0');
+  // Metrics on a port of their own, never the public one (see health-server.ts).
+  if (config.healthPort !== undefined) {
+    const link = app.get<NatsLink>(NATS_LINK);
+    const server = await startHealthServer(config.healthPort, { service: 'api-gateway', checks: { nats: () => natsAnswers(link.connection) } });
+    for (const signal of SHUTDOWN_SIGNALS) process.once(signal, () => server.close());
+  }
   new Logger('Main').log({ msg: 'service ready', port: config.port });
 }
 

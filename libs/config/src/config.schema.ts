@@ -76,6 +76,13 @@ export const EnvSchema = z.object({
   BOOTSTRAP_RECLAIM_WINDOW: duration(false).default(15 * 60 * 1000),
   // The orchestrator's key for HMAC-SHA256 digests of Idempotency-Keys; unset = re-claim is off.
   BOOTSTRAP_RECLAIM_SECRET: secret(32, HMAC_KEY_RULE).optional(),
+  // Unset = from the cluster the orchestrator finds (3 on three or more servers, else 1).
+  EVENTS_STREAM_REPLICAS: z.coerce
+    .number({ error: 'must be a whole number from 1 to 5' })
+    .int({ error: 'must be a whole number from 1 to 5' })
+    .min(1, { error: 'must be a whole number from 1 to 5' })
+    .max(5, { error: 'must be a whole number from 1 to 5' })
+    .optional(),
 });
 
 /** Variables that hold secrets may instead be given as <NAME>_FILE (Docker/Kubernetes secrets). */

@@ -51,6 +51,10 @@ describe(loadConfig.name, () => {
     it('has no reclaim secret: re-claiming the root credential is off', () => {
       expect(config.bootstrapReclaimSecret).toBeUndefined();
     });
+
+    it('leaves the events stream replicas to the cluster the orchestrator finds', () => {
+      expect(config.eventsStreamReplicas).toBeUndefined();
+    });
   });
 
   describe('values', () => {
@@ -68,6 +72,10 @@ describe(loadConfig.name, () => {
 
     it('reads a bare number of a duration as seconds', () => {
       expect(loadConfig({ BOOTSTRAP_RECLAIM_WINDOW: '600' }).bootstrapReclaimWindowMs).toBe(600_000);
+    });
+
+    it('reads EVENTS_STREAM_REPLICAS as a number', () => {
+      expect(loadConfig({ EVENTS_STREAM_REPLICAS: '3' }).eventsStreamReplicas).toBe(3);
     });
 
     it('treats an empty variable as unset', () => {
@@ -90,6 +98,10 @@ describe(loadConfig.name, () => {
       ['PORT', '70000'],
       ['BOOTSTRAP_TIMEOUT_MS', 'ten'],
       ['LOG_LEVEL', 'verbose'],
+      ['EVENTS_STREAM_REPLICAS', '0'],
+      ['EVENTS_STREAM_REPLICAS', '6'],
+      ['EVENTS_STREAM_REPLICAS', '2.5'],
+      ['EVENTS_STREAM_REPLICAS', 'three'],
     ])('refuses %s=%j with one line naming the variable', (name, value) => {
       const error = configErrorFor({ [name]: value });
       expect(error.message).toMatch(new RegExp(`^${name}: [^\n]+$`));

@@ -24,6 +24,8 @@ export interface AppConfig {
    * re-claiming the root credential. Absent: re-claim is off.
    */
   bootstrapReclaimSecret?: string;
+  /** Read by the orchestrator only: replicas of the events stream; absent = chosen from the NATS cluster's size. */
+  eventsStreamReplicas?: number;
 }
 
 /** A configuration problem: its message is one line naming the variable, fit to print as-is. */
@@ -76,6 +78,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bootstrapKey: e.BOOTSTRAP_KEY,
     bootstrapReclaimWindowMs: e.BOOTSTRAP_RECLAIM_WINDOW,
     bootstrapReclaimSecret: e.BOOTSTRAP_RECLAIM_SECRET,
+    eventsStreamReplicas: e.EVENTS_STREAM_REPLICAS,
   };
 }
 

@@ -23,12 +23,16 @@ const stream = BOOTSTRAP_EVENTS_STREAM;
 
 /**
  * What the orchestrator needs of JetStream, found by trying against nats-server 2.9.10 with the
- * server's permission-violation log lines: look the stream up and create it when it is missing
- * (jetstreamManager({ checkAPI: false }), so no $JS.API.INFO), and publish the events, whose
- * acks come back on its inbox. Changing the stream's configuration (…STREAM.UPDATE) is not
- * allowed: add it here once the code does.
+ * server's permission-violation log lines: look the stream up, create it when it is missing
+ * (jetstreamManager({ checkAPI: false }), so no $JS.API.INFO), change its replicas to fit the
+ * cluster (…STREAM.UPDATE; the cluster's size comes from the server's INFO, which needs no
+ * right), and publish the events, whose acks come back on its inbox.
  */
-export const ORCHESTRATOR_JETSTREAM: readonly string[] = [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`];
+export const ORCHESTRATOR_JETSTREAM: readonly string[] = [
+  `$JS.API.STREAM.INFO.${stream}`,
+  `$JS.API.STREAM.CREATE.${stream}`,
+  `$JS.API.STREAM.UPDATE.${stream}`,
+];
 
 /**
  * What a read-only subscriber needs to consume the stream, found the same way with an ordered

@@ -36,6 +36,11 @@ export class AppProcess {
     return this.child?.pid;
   }
 
+  /** The HEALTH_PORT it was given (its /health and /metrics), if any. */
+  get healthPort(): number | undefined {
+    return this.env.HEALTH_PORT === undefined ? undefined : Number(this.env.HEALTH_PORT);
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -1,6 +1,7 @@
 export * from './free-port';
 export * from './postgres';
 export * from './nats-server';
+export * from './nats-cluster';
 export * from './app-process';
 export * from './stack';
 export * from './bootstrap-client';

@@ -13,7 +13,7 @@ export const NATS_SERVER_BINARY = '/usr/sbin/nats-server';
  * The test servers' bcrypt cost: the same hashes as production's (cost 11) in format, cheaper to
  * make and to check (nats-server checks one per connection).
  */
-const TEST_BCRYPT_COST = 8;
+export const TEST_BCRYPT_COST = 8;
 
 export interface TestNatsServerOptions {
   /**
@@ -22,6 +22,15 @@ export interface TestNatsServerOptions {
    * (anyone may do anything), for tests of the bus machinery itself on subjects of their own.
    */
   permissions?: boolean;
+  /**
+   * A configuration generated for several servers, to share its users (a cluster's nodes); the
+   * server starts from its file `configFile` (e.g. cluster-<node>.conf) instead of nats-server.conf.
+   */
+  config?: GeneratedNatsConfig;
+  configFile?: string;
+  /** Ports chosen beforehand, as a cluster's configuration names them; free ones unless given. */
+  port?: number;
+  monitorPort?: number;
 }
 
 /** One client connection as the server's monitoring endpoint reports it. */
@@ -43,23 +52,29 @@ export class TestNatsServer {
     readonly monitorPort: number,
     private readonly dir: string,
     private readonly config?: GeneratedNatsConfig,
+    private readonly configFile = 'nats-server.conf',
   ) {}
 
   static async start(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
     const dir = mkdtempSync(join(tmpdir(), 'nats-js-'));
     const [port, monitorPort, config] = await Promise.all([
-      freePort(),
-      freePort(),
-      options.permissions === false ? undefined : generateNatsConfig({ bcryptCost: TEST_BCRYPT_COST }),
+      options.port ?? freePort(),
+      options.monitorPort ?? freePort(),
+      options.config ?? (options.permissions === false ? undefined : generateNatsConfig({ bcryptCost: TEST_BCRYPT_COST })),
     ]);
     if (config !== undefined) writeNatsConfig(join(dir, 'config'), config);
-    const server = new TestNatsServer(port, monitorPort, dir, config);
+    const server = new TestNatsServer(port, monitorPort, dir, config, options.configFile);
     await server.resume();
     return server;
   }
 
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
+  }
+
+  /** Whether the process runs (not stopped, or resumed since). */
+  get running(): boolean {
+    return this.process !== undefined && this.process.exitCode === null;
   }
 
   /** Whether the server runs the generated users and permissions. */
@@ -103,7 +118,7 @@ export class TestNatsServer {
   /** (Re)starts the server on the same port and store, so JetStream keeps its streams. */
   async resume(): Promise<void> {
     const args = ['-a', '127.0.0.1', '-p', String(this.port), '-m', String(this.monitorPort), '-js', '-sd', join(this.dir, 'store')];
-    if (this.config !== undefined) args.unshift('-c', join(this.dir, 'config', 'nats-server.conf'));
+    if (this.config !== undefined) args.unshift('-c', join(this.dir, 'config', this.configFile));
     const child = spawn(NATS_SERVER_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     this.process = child;

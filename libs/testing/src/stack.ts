@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { BusUser } from '@app/contracts';
 import { ConnectionOptions, NatsConnection } from 'nats';
 import { AppName, AppProcess, APPS } from './app-process';
@@ -6,6 +7,7 @@ import { freePort, waitFor } from './free-port';
 import { TestNatsServer } from './nats-server';
 import { createTestDatabase, existingTestDatabase, TestDatabase } from './postgres';
 import { TestPostgresServer } from './postgres-server';
+import { resetInstance } from './reset';
 
 export interface StackOptions {
   /** Processes per app (two gateways, two orchestrators…). */
@@ -20,6 +22,18 @@ export interface StackOptions {
   postgres?: TestPostgresServer;
   /** Run on this existing database, which the caller created and drops. */
   databaseUrl?: string;
+  /** Give every process its own free HEALTH_PORT (its /health and /metrics server); see AppProcess.healthPort. */
+  healthPorts?: boolean;
+  /** How often waitHealthy polls /api/health (default 100 ms); the bench polls finer to time cold starts. */
+  healthPollMs?: number;
+}
+
+/** What the stack needs of its NATS: a server of its own (TestNatsServer) or one the caller runs and stops (TestNatsCluster). */
+export interface TestNats {
+  /** NATS_URL: one URL, or a comma-separated list. */
+  readonly url: string;
+  credentials(user: BusUser): Record<string, string>;
+  connect(user: BusUser, options?: Partial<ConnectionOptions>): Promise<NatsConnection>;
 }
 
 function createStackDatabase(options: StackOptions): Promise<TestDatabase> {
@@ -34,22 +48,30 @@ function createStackDatabase(options: StackOptions): Promise<TestDatabase> {
  * machine's Postgres unless told otherwise), and every app as its own process, configured only
  * by environment variables, like containers.
  */
-export class TestStack {
+export class TestStack<N extends TestNats = TestNatsServer> {
   readonly authSecret = randomBytes(32).toString('base64url');
   /** The orchestrator's key for Idempotency-Key digests (re-claiming the root credential). */
   readonly reclaimSecret = randomBytes(32).toString('base64url');
   readonly processes: AppProcess[] = [];
   gatewayPorts: number[] = [];
+  /** performance.now() when the app processes were spawned, and when /api/health first answered 200 after that (cold start). */
+  launchedAt?: number;
+  healthyAt?: number;
 
   private constructor(
     readonly options: StackOptions,
-    readonly nats: TestNatsServer,
+    readonly nats: N,
     readonly db: TestDatabase,
+    /** The server the stack started, and so stops; none when the caller gave its NATS. */
+    private readonly ownNats: TestNatsServer | undefined,
   ) {}
 
-  static async start(options: StackOptions): Promise<TestStack> {
-    const [nats, db] = await Promise.all([TestNatsServer.start(), createStackDatabase(options)]);
-    const stack = new TestStack(options, nats, db);
+  static start(options: StackOptions): Promise<TestStack>;
+  /** On NATS the caller started, and stops after the stack. */
+  static start<N extends TestNats>(options: StackOptions & { nats: N }): Promise<TestStack<N>>;
+  static async start(options: StackOptions & { nats?: TestNats }): Promise<TestStack<TestNats>> {
+    const [ownNats, db] = await Promise.all([options.nats === undefined ? TestNatsServer.start() : undefined, createStackDatabase(options)]);
+    const stack = new TestStack<TestNats>(options, options.nats ?? ownNats!, db, ownNats);
     try {
       await stack.launch();
     } catch (error) {
@@ -97,6 +119,7 @@ export class TestStack {
   private async launch(): Promise<void> {
     const replicas = this.options.replicas ?? 1;
     const started: Array<Promise<void>> = [];
+    this.launchedAt = performance.now();
     for (const app of APPS) {
       const count = app === 'api-gateway' ? (this.options.gateways ?? replicas) : replicas;
       for (let i = 0; i < count; i += 1) {
@@ -107,6 +130,7 @@ export class TestStack {
           this.gatewayPorts.push(port);
           env.PORT = String(port);
         }
+        if (this.options.healthPorts === true) env.HEALTH_PORT = String(await freePort());
         const proc = new AppProcess(app, `${this.options.name}-${app}-${i + 1}`, env);
         this.processes.push(proc);
         started.push(proc.start());
@@ -116,14 +140,29 @@ export class TestStack {
     await this.waitHealthy();
   }
 
+  /**
+   * Test only: the instance back to "never bootstrapped" (see resetInstance). That makes it a new
+   * instance, so its gateways start afresh too: a gateway remembers that the instance is
+   * initialized, as it may, since outside tests that state only ever moves forward.
+   */
+  async resetInstance(): Promise<void> {
+    await resetInstance(this.db);
+    await Promise.all(this.app('api-gateway').map(async (gateway) => {
+      await gateway.stop();
+      await gateway.start();
+    }));
+    await this.waitHealthy();
+  }
+
   /** Resolves once the gateway reports every dependency up. */
   async waitHealthy(timeoutMs = 30_000): Promise<void> {
     for (const url of this.gatewayUrls) {
       await waitFor(`${url}/api/health`, async () => ((await fetch(`${url}/api/health`)).status === 200 ? true : undefined), {
         timeoutMs,
-        intervalMs: 100,
+        intervalMs: this.options.healthPollMs ?? 100,
       });
     }
+    this.healthyAt ??= performance.now();
   }
 
   /** Releases everything, each part even when another fails (a test may have left a dependency down). */
@@ -131,7 +170,7 @@ export class TestStack {
     const errors: unknown[] = [];
     const attempt = (release: () => Promise<unknown>) => release().catch((error: unknown) => errors.push(error));
     await attempt(() => Promise.all(this.processes.map((p) => p.dispose())));
-    await attempt(() => this.nats.destroy());
+    if (this.ownNats !== undefined) await attempt(() => this.ownNats!.destroy());
     await attempt(() => this.db.drop());
     if (errors.length > 0) throw errors[0];
   }

@@ -7,6 +7,7 @@ import { frameworkErrorHandler } from './framework-error-handler';
 import { envelope } from './http-error';
 import { jsonBodyParser } from './json-body-parser';
 import { newRequestId } from './request-id';
+import { logRequests } from './request-log';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -69,6 +70,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   // sent for it carries it on the bus (the reqId is the correlation id end to end).
   fastify.addHook('onRequest', (request, _reply, done) => correlationStorage.run({ correlationId: request.id }, done));
   answerWhileClosing(fastify);
+  logRequests(fastify);
   return adapter;
 }
 

@@ -9,7 +9,9 @@ import {
   Events,
 } from '@app/contracts';
 import { busHeaders, NATS_LINK, NatsLink } from '@app/common';
-import { JSONCodec, nanos, RetentionPolicy, StorageType } from 'nats';
+import { AppConfig, APP_CONFIG } from '@app/config';
+import { JetStreamManager, JSONCodec, nanos, RetentionPolicy, StorageType } from 'nats';
+import { clusterSize, desiredReplicas, ReplicasDecision, replicasUpdate } from './stream-replicas';
 
 const codec = JSONCodec<object>();
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
@@ -23,18 +25,33 @@ const DUPLICATE_WINDOW_MS = 2 * 60_000;
 export class BootstrapEventsPublisher implements OnApplicationBootstrap {
   private readonly logger = new Logger(BootstrapEventsPublisher.name);
 
-  constructor(@Inject(NATS_LINK) private readonly nats: NatsLink) {}
+  constructor(
+    @Inject(NATS_LINK) private readonly nats: NatsLink,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
-  /** Creates the stream if it is missing; safe when several replicas start at once. */
+  /**
+   * Creates the stream if it is missing, with the replicas the cluster allows, and brings an
+   * existing one to them; safe when several replicas start at once.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    // No $JS.API.INFO probe: the orchestrator's NATS user may touch this stream's API only.
-    const jsm = await (await this.nats.ready).jetstreamManager({ checkAPI: false });
+    const nc = await this.nats.ready;
+    // No $JS.API.INFO probe: the orchestrator's NATS user may touch this stream's API only. The
+    // cluster's size comes from the server's INFO instead, which every client receives.
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
+    const servers = clusterSize(nc.info);
+    const decision = desiredReplicas(this.config.eventsStreamReplicas, servers);
+    let current: number;
     try {
-      await jsm.streams.info(BOOTSTRAP_EVENTS_STREAM);
-      return;
+      current = (await jsm.streams.info(BOOTSTRAP_EVENTS_STREAM)).config.num_replicas;
     } catch {
-      // not there yet
+      await this.create(jsm, decision, servers);
+      return;
     }
+    await this.rescale(jsm, current, decision, servers);
+  }
+
+  private async create(jsm: JetStreamManager, decision: ReplicasDecision, servers: number): Promise<void> {
     try {
       await jsm.streams.add({
         name: BOOTSTRAP_EVENTS_STREAM,
@@ -42,13 +59,31 @@ export class BootstrapEventsPublisher implements OnApplicationBootstrap {
         storage: StorageType.File,
         retention: RetentionPolicy.Limits,
         duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+        num_replicas: decision.replicas,
       });
-      this.logger.log({ msg: 'Created JetStream stream', stream: BOOTSTRAP_EVENTS_STREAM });
+      this.logger.log({ msg: 'Created JetStream stream', stream: BOOTSTRAP_EVENTS_STREAM, replicas: decision.replicas, servers, configured: decision.configured });
     } catch (error) {
       // Another replica may have created it between our two calls.
       await jsm.streams.info(BOOTSTRAP_EVENTS_STREAM).catch(() => {
         throw error;
       });
+    }
+  }
+
+  private async rescale(jsm: JetStreamManager, current: number, decision: ReplicasDecision, servers: number): Promise<void> {
+    const replicas = replicasUpdate(current, decision);
+    if (replicas === undefined) {
+      if (current !== decision.replicas) {
+        this.logger.log({ msg: 'Kept JetStream stream replicas', stream: BOOTSTRAP_EVENTS_STREAM, replicas: current, servers, reason: 'fewer servers answer; set EVENTS_STREAM_REPLICAS to lower it' });
+      }
+      return;
+    }
+    try {
+      await jsm.streams.update(BOOTSTRAP_EVENTS_STREAM, { num_replicas: replicas });
+      this.logger.log({ msg: 'Changed JetStream stream replicas', stream: BOOTSTRAP_EVENTS_STREAM, from: current, to: replicas, servers, configured: decision.configured });
+    } catch (error) {
+      // The stream works as it is: the next orchestrator to start tries again.
+      this.logger.warn({ msg: 'Could not change JetStream stream replicas', stream: BOOTSTRAP_EVENTS_STREAM, from: current, to: replicas, servers, error: (error as Error).message });
     }
   }
 

@@ -4,6 +4,14 @@ import { Observable, throwError } from 'rxjs';
 import { DomainError } from '../errors/domain-error';
 import { BusRemoteError, BusTimeoutError, BusUnavailableError } from './bus-errors';
 
+/** The code a caller receives for this handler failure (see BusExceptionFilter), for logs and metrics. */
+export function busErrorCode(exception: unknown): string {
+  if (exception instanceof DomainError) return exception.code;
+  if (exception instanceof BusRemoteError) return exception.code;
+  if (exception instanceof BusUnavailableError || exception instanceof BusTimeoutError) return ErrorCodes.dependencyUnavailable;
+  return ErrorCodes.internal;
+}
+
 /**
  * Serializes every handler failure into a BusErrorBody. Domain errors keep their code and
  * message, and so does a domain error relayed from a service this handler asked (a refusal

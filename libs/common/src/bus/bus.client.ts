@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { CommandMap, CommandSubject, isBusErrorBody } from '@app/contracts';
+import { performance } from 'node:perf_hooks';
+import { CommandMap, CommandSubject, ErrorCodes, isBusErrorBody } from '@app/contracts';
 import { ErrorCode as NatsErrorCode, JSONCodec, NatsError } from 'nats';
 import { currentCorrelationId } from '../logging/correlation';
+import { metrics } from '../metrics/metrics';
 import { BusRemoteError, BusTimeoutError, BusUnavailableError } from './bus-errors';
 import { busHeaders } from './headers';
 import { NatsLink } from './nats-link';
@@ -26,6 +28,14 @@ interface ReplyPacket {
 
 const codec = JSONCodec<unknown>();
 
+/** A failed request's kind as a bounded label: the remote code is one of the contract's ErrorCodes. */
+function errorKind(error: unknown): string {
+  if (error instanceof BusTimeoutError) return 'timeout';
+  if (error instanceof BusUnavailableError) return 'unavailable';
+  if (error instanceof BusRemoteError) return (Object.values(ErrorCodes) as string[]).includes(error.code) ? error.code : 'unknown';
+  return 'internal';
+}
+
 /**
  * Typed request-reply over NATS, speaking Nest's packet format so Nest @MessagePattern handlers
  * answer it. Unlike Nest's ClientProxy it always applies a timeout and tells "nobody is
@@ -34,10 +44,28 @@ const codec = JSONCodec<unknown>();
 export class BusClient {
   constructor(private readonly link: NatsLink) {}
 
+  /** Every command this process sends, measured: latency by outcome, failures by kind. */
   async send<S extends CommandSubject>(
     subject: S,
     payload: CommandMap[S]['request'],
     options: SendOptions = {},
+  ): Promise<CommandMap[S]['reply']> {
+    const started = performance.now();
+    try {
+      const reply = await this.request(subject, payload, options);
+      metrics.busRequestDuration.observe({ subject, outcome: 'ok' }, (performance.now() - started) / 1000);
+      return reply;
+    } catch (error) {
+      metrics.busRequestDuration.observe({ subject, outcome: 'error' }, (performance.now() - started) / 1000);
+      metrics.busRequestErrors.inc({ subject, kind: errorKind(error) });
+      throw error;
+    }
+  }
+
+  private async request<S extends CommandSubject>(
+    subject: S,
+    payload: CommandMap[S]['request'],
+    options: SendOptions,
   ): Promise<CommandMap[S]['reply']> {
     const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
     const messageId = randomUUID();

@@ -1,5 +1,6 @@
 import { createServer, Server } from 'node:http';
 import { Logger } from '@nestjs/common';
+import { METRICS_CONTENT_TYPE, metricsText } from '../metrics/metrics';
 
 export interface HealthProbe {
   /** Name → healthy? Each probe must answer quickly and never throw. */
@@ -8,11 +9,12 @@ export interface HealthProbe {
 }
 
 /**
- * The optional probe port of a bus service (HEALTH_PORT): `/health` for container health checks
- * and `/metrics` in Prometheus text format. Off by default so replicas share a host freely.
+ * The optional probe port of every service, the gateway included (HEALTH_PORT): `/health` for
+ * container health checks and `/metrics`, this process's prom-client registry in Prometheus text
+ * format. A port of its own, never the gateway's public one: metrics are for the operator's
+ * scraper, not for the internet. Off by default so replicas share a host freely.
  */
 export async function startHealthServer(port: number, probe: HealthProbe): Promise<Server> {
-  const started = Date.now();
   const server = createServer((request, response) => {
     void (async () => {
       if (request.url === '/health') {
@@ -26,24 +28,19 @@ export async function startHealthServer(port: number, probe: HealthProbe): Promi
         return;
       }
       if (request.url === '/metrics') {
-        const memory = process.memoryUsage();
-        response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-        response.end(
-          [
-            '# TYPE process_uptime_seconds gauge',
-            `process_uptime_seconds ${((Date.now() - started) / 1000).toFixed(3)}`,
-            '# TYPE process_resident_memory_bytes gauge',
-            `process_resident_memory_bytes ${memory.rss}`,
-            '# TYPE nodejs_heap_used_bytes gauge',
-            `nodejs_heap_used_bytes ${memory.heapUsed}`,
-            '',
-          ].join('\n'),
-        );
+        const text = await metricsText();
+        response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE });
+        response.end(text);
         return;
       }
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ statusCode: 404, error: 'NotFound', message: 'Not found' }));
-    })();
+    })().catch((error: unknown) => {
+      // A probe must never take the process down with an unhandled rejection.
+      new Logger('HealthServer').error({ msg: 'Probe failed', err: error });
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
   });
   // Listening before the service says it is ready, so a probe right after "ready" finds it.
   await new Promise<void>((resolve, reject) => {

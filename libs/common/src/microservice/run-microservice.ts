@@ -6,13 +6,14 @@ import { MicroserviceOptions } from '@nestjs/microservices';
 import { NatsConnection, NatsError } from 'nats';
 import { DataSource } from 'typeorm';
 import { BusExceptionFilter } from '../bus/bus-exception.filter';
-import { CommandLogInterceptor } from '../bus/command-log.interceptor';
+import { BusMessageInterceptor } from '../bus/message-log.interceptor';
 import { loggableServers, natsAnswers, natsConnectionOptions } from '../bus/nats';
 import { GracefulServerNats } from '../lifecycle/graceful-server-nats';
 import { InFlight } from '../lifecycle/in-flight';
 import { InFlightInterceptor } from '../lifecycle/in-flight.interceptor';
 import { armShutdownLimit, drainTimeoutMs, SHUTDOWN_SIGNALS, shutdownLimitMs, withStoppedLog } from '../lifecycle/shutdown';
 import { createRootLogger, PinoNestLogger } from '../logging/logger';
+import { initMetrics } from '../metrics/metrics';
 import { startHealthServer } from './health-server';
 
 export interface MicroserviceSpec {
@@ -29,6 +30,7 @@ export interface MicroserviceSpec {
 export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
   const config = loadConfigOrExit({ needsAuthSecret: spec.needsAuthSecret });
   const logger = new PinoNestLogger(createRootLogger(spec.service, config.logLevel));
+  initMetrics(spec.service);
   const inFlight = new InFlight();
   const strategy = new GracefulServerNats(
     { ...natsConnectionOptions(config.natsServers, spec.service, config.nats), queue: spec.service },
@@ -39,8 +41,8 @@ export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
     logger,
   });
   app.useGlobalFilters(new BusExceptionFilter());
-  // In-flight first: it counts everything the correlation interceptor and the handler do.
-  app.useGlobalInterceptors(new InFlightInterceptor(inFlight), new CommandLogInterceptor());
+  // In-flight first: it counts everything the message-log interceptor and the handler do.
+  app.useGlobalInterceptors(new InFlightInterceptor(inFlight), new BusMessageInterceptor());
   armShutdownLimit(shutdownLimitMs(config));
   app.enableShutdownHooks();
   // Waits (retrying with backoff) while NATS is down: the service becomes ready once it is up.
