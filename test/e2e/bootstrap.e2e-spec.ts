@@ -155,6 +155,22 @@ describe('POST /api/v1/admin/bootstrap (end to end)', () => {
     }
   });
 
+  it('refuses further bootstraps from the gateway\'s memory once it has seen the instance initialized; a keyed one still asks the orchestrator', async () => {
+    const [orchestrator] = stack.app('saga-orchestrator');
+    await orchestrator.stop();
+    try {
+      const unkeyed = await bootstrap(stack.gatewayUrl);
+      expect(unkeyed.status).toBe(400);
+      expect(unkeyed.body).toStrictEqual({ reqId: unkeyed.headers.get('x-request-id'), statusCode: 400, message: 'Instance has already been set up', error: 'BadRequest' });
+      // A re-claim needs the orchestrator: with it down, the keyed request cannot be answered.
+      const keyed = await bootstrap(stack.gatewayUrl, SEED_REQUEST, { 'Idempotency-Key': 'k'.repeat(43) });
+      expect(keyed.status).toBe(503);
+    } finally {
+      await orchestrator.start();
+      await stack.waitHealthy();
+    }
+  });
+
   it('never writes the password, its hash or the token to any log', async () => {
     const [{ password_hash: hash }] = await stack.db.query<any>('SELECT password_hash FROM user_service.users');
     const logs = stack.allLogs();

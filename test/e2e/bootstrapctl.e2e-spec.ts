@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NatsConnection } from 'nats';
 import { parse } from 'yaml';
-import { authenticateOnBus, freePort, getJson, REPO_ROOT, resetInstance, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
+import { authenticateOnBus, freePort, getJson, REPO_ROOT, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
 
 jest.setTimeout(120_000);
 
@@ -211,7 +211,7 @@ describe('bootstrapctl (end to end, the built CLI against the running system)', 
     try {
       await waitFor('the existing events', async () => (completedCount() >= 1 ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
       const before = completedCount();
-      await resetInstance(stack.db);
+      await stack.resetInstance();
       const run = await cli(['bootstrap', '--domain', stack.gatewayUrl, ...SEED_FLAGS]);
       expect(run.code).toBe(0);
       await waitFor('the new completed event', async () => (completedCount() > before ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
@@ -227,7 +227,7 @@ describe('bootstrapctl (end to end, the built CLI against the running system)', 
   });
 
   it('bootstrap --output env from the environment only (INFISICAL_API_URL, *_PASSWORD_FILE) to an existing --out file: mode 0600', async () => {
-    await resetInstance(stack.db);
+    await stack.resetInstance();
     const passwordFile = join(dir, 'password');
     writeFileSync(passwordFile, `${SEED_REQUEST.password}\n`);
     const out = join(dir, 'token.env');
@@ -249,7 +249,7 @@ describe('bootstrapctl (end to end, the built CLI against the running system)', 
   });
 
   it('bootstrap --output env to a new --out file: mode 0600', async () => {
-    await resetInstance(stack.db);
+    await stack.resetInstance();
     const out = join(dir, 'new-token.env');
     const run = await cli(['bootstrap', '--output', 'env', '--out', out, ...SEED_FLAGS], { INFISICAL_DOMAIN: stack.gatewayUrl });
     expect(run.code).toBe(0);
@@ -258,7 +258,7 @@ describe('bootstrapctl (end to end, the built CLI against the running system)', 
   });
 
   it('bootstrap --output k8-secret: a Secret manifest whose stringData.token works (no double base64)', async () => {
-    await resetInstance(stack.db);
+    await stack.resetInstance();
     const run = await cli(['bootstrap', '--domain', stack.gatewayUrl, ...SEED_FLAGS, '--output', 'k8-secret', '--k8-secret-name', 'infisical-root', '--k8-secret-namespace', 'infisical']);
     expect(run.code).toBe(0);
     const manifest = parse(run.stdout);
@@ -268,7 +268,7 @@ describe('bootstrapctl (end to end, the built CLI against the running system)', 
   });
 
   it('a response dropped by a proxy: the retry with the same key gets a working token, and the lost one is revoked', async () => {
-    await resetInstance(stack.db);
+    await stack.resetInstance();
     const proxy = await droppingProxy(stack.gatewayUrl);
     try {
       const run = await cli(['bootstrap', '--domain', proxy.url, ...SEED_FLAGS]);

@@ -134,7 +134,7 @@ describe('Bus security (end to end)', () => {
     it.each([
       ['identity.cmd.create-instance-admin', () => ({ sagaId: randomUUID(), organizationId: first.body.organization.id })],
       ['identity.cmd.reissue-instance-admin-token', () => ({ identityId: first.body.identity.id })],
-      ['user.cmd.create-admin', () => ({ sagaId: randomUUID(), email: 'intruder@example.com', password: 'intruder-password' })],
+      ['user.cmd.create-admin', () => ({ sagaId: randomUUID(), userId: randomUUID(), email: 'intruder@example.com', password: 'intruder-password' })],
       ['organization.cmd.add-identity-membership', () => ({ sagaId: randomUUID(), organizationId: first.body.organization.id, identityId: randomUUID() })],
     ])('cannot publish %s: a permission error, and nothing happens', async (subject, payload) => {
       const before = await Promise.all(

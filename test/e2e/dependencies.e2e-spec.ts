@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AckPolicy, DeliverPolicy } from 'nats';
-import { AppProcess, bootstrap, getJson, ProcessExit, resetInstance, TestPostgresServer, TestStack, waitFor } from '@app/testing';
+import { AppProcess, bootstrap, getJson, ProcessExit, TestPostgresServer, TestStack, waitFor } from '@app/testing';
 
 jest.setTimeout(120_000);
 
@@ -63,7 +63,7 @@ describe('NATS stopped and resumed (end to end)', () => {
     stack = await TestStack.start({ name: 'e2e_deps_nats', env: { BOOTSTRAP_TIMEOUT_MS: '3000' } });
     // A bootstrap whose events JetStream must keep across the restart; then a fresh instance.
     expect((await bootstrap(stack.gatewayUrl)).status).toBe(200);
-    await resetInstance(stack.db);
+    await stack.resetInstance();
     pidsBefore = pidsOf(stack.processes);
     await stack.nats.stop();
   });

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { AckPolicy, DeliverPolicy, JSONCodec } from 'nats';
-import { bootstrap, findSecrets, getJson, resetInstance, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
+import { bootstrap, findSecrets, getJson, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
 
 jest.setTimeout(120_000);
 
@@ -58,7 +58,7 @@ describe('Fault drills (end to end)', () => {
     secrets[`token${Object.keys(secrets).length}`] = result.body.identity.credentials.token;
     const [{ password_hash: hash }] = await stack.db.query<{ password_hash: string }>('SELECT password_hash FROM user_service.users');
     secrets[`hash${Object.keys(secrets).length}`] = hash;
-    await resetInstance(stack.db);
+    await stack.resetInstance();
   };
 
   it('answers 503 by the deadline when a participant stops answering mid-step, and ends clean once it answers again', async () => {

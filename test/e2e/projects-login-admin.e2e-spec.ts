@@ -1,4 +1,4 @@
-import { ApiClient, bootstrap, findSecrets, resetInstance, SEED_REQUEST, TestStack } from '@app/testing';
+import { ApiClient, bootstrap, findSecrets, SEED_REQUEST, TestStack } from '@app/testing';
 
 jest.setTimeout(60_000);
 
@@ -217,7 +217,7 @@ describe('Instance admins, users and identities together (end to end)', () => {
   });
 
   beforeEach(async () => {
-    await resetInstance(stack.db);
+    await stack.resetInstance();
     ctx = await bootstrapOn(stack);
   });
 

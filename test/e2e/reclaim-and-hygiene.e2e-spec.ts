@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { NatsConnection } from 'nats';
-import { ApiClient, authenticateOnBus, bootstrap, findSecrets, resetInstance, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
+import { ApiClient, authenticateOnBus, bootstrap, findSecrets, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
 
 jest.setTimeout(90_000);
 
@@ -124,7 +124,7 @@ describe('Re-claiming the root credential, and secret hygiene (end to end)', () 
     let short: Awaited<ReturnType<typeof bootstrap>>;
 
     beforeAll(async () => {
-      await resetInstance(stack.db);
+      await stack.resetInstance();
       short = await bootstrap(stack.gatewayUrl, SEED_REQUEST, { 'Idempotency-Key': SHORT_KEY });
     });
 

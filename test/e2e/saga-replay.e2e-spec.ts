@@ -81,7 +81,7 @@ describe('Replayed saga commands (end to end)', () => {
 
   it('user.cmd.create-admin answers the existing admin and creates none: the replayer cannot log in', async () => {
     const intruder = { email: 'intruder@example.com', password: 'intruder-password' };
-    const replay = await command(nc, 'user.cmd.create-admin', { sagaId, ...intruder });
+    const replay = await command(nc, 'user.cmd.create-admin', { sagaId, userId: randomUUID(), ...intruder });
     expect(replay.response?.user).toMatchObject({ id: first.body.user.id, email: SEED_REQUEST.email });
     expect(await count(stack, 'SELECT count(*)::int AS n FROM user_service.users')).toBe(1);
     const login = await new ApiClient(stack.gatewayUrl).post('/api/v3/auth/login', intruder);

@@ -4,7 +4,6 @@ import {
   bootstrap,
   HttpResult,
   ProcessExit,
-  resetInstance,
   TestStack,
   waitFor,
 } from '@app/testing';
@@ -93,8 +92,7 @@ describe('SIGTERM to a service during a bootstrap (end to end)', () => {
     });
 
     afterAll(async () => {
-      await resetInstance(stack.db);
-      await stack.waitHealthy();
+      await stack.resetInstance();
     });
 
     it('ends the bootstrap whole (200, its identity stored) or rolled back (503, nothing left)', async () => {
@@ -133,7 +131,7 @@ describe('SIGTERM to one of two user-service replicas while bootstraps flow (end
     let stopping: Promise<ProcessExit | undefined> | undefined;
     statuses = [];
     for (let i = 0; i < BOOTSTRAPS; i += 1) {
-      await resetInstance(stack.db);
+      await stack.resetInstance();
       const response = bootstrap(stack.gatewayUrls[i % 2]);
       if (i === 3) stopping = leaving.stop('SIGTERM', EXIT_BOUND_MS);
       statuses.push((await response).status);
@@ -155,7 +153,7 @@ describe('SIGTERM to one of two user-service replicas while bootstraps flow (end
   });
 
   it('bootstraps with the remaining replica', async () => {
-    await resetInstance(stack.db);
+    await stack.resetInstance();
     const result = await bootstrap(stack.gatewayUrl);
     expect(result.status).toBe(200);
     expect(stack.app('user-service')[1].logs).toContain(`"correlationId":"${result.headers.get('x-request-id')}"`);

@@ -77,10 +77,12 @@ function reclaimService(bus: ScriptedBus, env: Record<string, string> = { BOOTST
 /** A completed bootstrap, as the orchestrator leaves it, initialized `agoMs` ago with the key's digest (if any). */
 async function bootstrapped(bus: ScriptedBus, digest: string | undefined, agoMs = 1_000): Promise<BootstrapData> {
   const sagaId = randomUUID();
+  const userId = randomUUID();
   const data: BootstrapData = {
     email: EMAIL,
     organizationName: 'dog',
-    user: { id: randomUUID(), email: EMAIL, username: EMAIL, firstName: 'Admin', lastName: 'User', superAdmin: true },
+    userId,
+    user: { id: userId, email: EMAIL, username: EMAIL, firstName: 'Admin', lastName: 'User', superAdmin: true },
     organization: { id: randomUUID(), name: 'dog', slug: 'dog-abcd' },
     identity: { id: randomUUID(), name: 'Instance Admin Identity' },
     accessTokenId: randomUUID(),

@@ -44,7 +44,7 @@ describe('A failed insert of a user, as logged', () => {
   it('keeps the hash, the statement and its parameters out of the log, yet says what failed', async () => {
     const sagaId = randomUUID();
     const email = `admin-${sagaId.slice(0, 8)}@example.com`;
-    const failure: unknown = await new UsersService(dataSource).createAdmin(sagaId, email, PASSWORD).then(
+    const failure: unknown = await new UsersService(dataSource).createAdmin(sagaId, randomUUID(), email, PASSWORD).then(
       () => undefined,
       (error: unknown) => error,
     );

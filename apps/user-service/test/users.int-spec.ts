@@ -40,7 +40,7 @@ describe(UsersService.name, () => {
   describe('createAdmin', () => {
     it('creates the instance admin: username = email, Admin User, superAdmin', async () => {
       const address = email('admin');
-      const user = await users.createAdmin(randomUUID(), address, PASSWORD);
+      const user = await users.createAdmin(randomUUID(), randomUUID(), address, PASSWORD);
       expect(user).toStrictEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         email: address,
@@ -53,13 +53,13 @@ describe(UsersService.name, () => {
 
     it('stores the email lower-cased', async () => {
       const address = email('Mixed.Case');
-      const user = await users.createAdmin(randomUUID(), address.toUpperCase(), PASSWORD);
+      const user = await users.createAdmin(randomUUID(), randomUUID(), address.toUpperCase(), PASSWORD);
       const [row] = await db.query<{ email: string }>('SELECT email FROM user_service.users WHERE id = $1', [user.id]);
       expect(row.email).toBe(address.toLowerCase());
     });
 
     it('stores an argon2id hash with m=19456, t=2, p=1 that verifies the password', async () => {
-      const user = await users.createAdmin(randomUUID(), email('hash'), PASSWORD);
+      const user = await users.createAdmin(randomUUID(), randomUUID(), email('hash'), PASSWORD);
       const hash = await storedHash(user.id);
       expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       await expect(argon2.verify(hash, PASSWORD)).resolves.toBe(true);
@@ -67,7 +67,7 @@ describe(UsersService.name, () => {
     });
 
     it('never stores the password itself', async () => {
-      const user = await users.createAdmin(randomUUID(), email('plain'), PASSWORD);
+      const user = await users.createAdmin(randomUUID(), randomUUID(), email('plain'), PASSWORD);
       const hash = await storedHash(user.id);
       expect(hash).not.toBe(PASSWORD);
       expect(hash).not.toContain(PASSWORD);
@@ -76,16 +76,16 @@ describe(UsersService.name, () => {
     it('is idempotent on the saga id: a retry returns the same user and creates no second row', async () => {
       const sagaId = randomUUID();
       const address = email('retry');
-      const first = await users.createAdmin(sagaId, address, PASSWORD);
-      const second = await users.createAdmin(sagaId, address, PASSWORD);
+      const first = await users.createAdmin(sagaId, randomUUID(), address, PASSWORD);
+      const second = await users.createAdmin(sagaId, randomUUID(), address, PASSWORD);
       expect(second).toStrictEqual(first);
       expect(await countBySaga(sagaId)).toBe(1);
     });
 
     it('refuses an email already taken by another saga with USER.EMAIL_TAKEN', async () => {
       const address = email('taken');
-      await users.createAdmin(randomUUID(), address, PASSWORD);
-      await expect(users.createAdmin(randomUUID(), address, PASSWORD)).rejects.toMatchObject({
+      await users.createAdmin(randomUUID(), randomUUID(), address, PASSWORD);
+      await expect(users.createAdmin(randomUUID(), randomUUID(), address, PASSWORD)).rejects.toMatchObject({
         name: 'DomainError',
         code: ErrorCodes.emailTaken,
       });
@@ -93,8 +93,8 @@ describe(UsersService.name, () => {
 
     it('treats the email case-insensitively when checking that it is taken', async () => {
       const address = email('case');
-      await users.createAdmin(randomUUID(), address, PASSWORD);
-      await expect(users.createAdmin(randomUUID(), address.toUpperCase(), PASSWORD)).rejects.toMatchObject({
+      await users.createAdmin(randomUUID(), randomUUID(), address, PASSWORD);
+      await expect(users.createAdmin(randomUUID(), randomUUID(), address.toUpperCase(), PASSWORD)).rejects.toMatchObject({
         code: ErrorCodes.emailTaken,
       });
     });
@@ -109,8 +109,8 @@ describe(UsersService.name, () => {
         await locker.startTransaction();
         await locker.query('LOCK TABLE users IN SHARE MODE');
         racing = Promise.allSettled([
-          users.createAdmin(randomUUID(), address, PASSWORD),
-          users.createAdmin(randomUUID(), address, PASSWORD),
+          users.createAdmin(randomUUID(), randomUUID(), address, PASSWORD),
+          users.createAdmin(randomUUID(), randomUUID(), address, PASSWORD),
         ]);
         await waitFor(
           'both sagas to wait on a lock',
@@ -137,20 +137,20 @@ describe(UsersService.name, () => {
   describe('deleteForSaga', () => {
     it('removes the user the saga created', async () => {
       const sagaId = randomUUID();
-      await users.createAdmin(sagaId, email('delete'), PASSWORD);
+      await users.createAdmin(sagaId, randomUUID(), email('delete'), PASSWORD);
       await expect(users.deleteForSaga(sagaId)).resolves.toEqual({ removed: 1 });
       expect(await countBySaga(sagaId)).toBe(0);
     });
 
     it('is idempotent: a second call removes nothing', async () => {
       const sagaId = randomUUID();
-      await users.createAdmin(sagaId, email('delete-twice'), PASSWORD);
+      await users.createAdmin(sagaId, randomUUID(), email('delete-twice'), PASSWORD);
       await users.deleteForSaga(sagaId);
       await expect(users.deleteForSaga(sagaId)).resolves.toEqual({ removed: 0 });
     });
 
     it('leaves the users of other sagas alone', async () => {
-      const kept = await users.createAdmin(randomUUID(), email('kept'), PASSWORD);
+      const kept = await users.createAdmin(randomUUID(), randomUUID(), email('kept'), PASSWORD);
       await users.deleteForSaga(randomUUID());
       await expect(dataSource.getRepository(UserEntity).existsBy({ id: kept.id })).resolves.toBe(true);
     });
@@ -158,7 +158,7 @@ describe(UsersService.name, () => {
     it('refuses a createAdmin that arrives after the compensation with SAGA.CANCELLED', async () => {
       const sagaId = randomUUID();
       await expect(users.deleteForSaga(sagaId)).resolves.toEqual({ removed: 0 });
-      await expect(users.createAdmin(sagaId, email('late'), PASSWORD)).rejects.toMatchObject({
+      await expect(users.createAdmin(sagaId, randomUUID(), email('late'), PASSWORD)).rejects.toMatchObject({
         name: 'DomainError',
         code: ErrorCodes.sagaCancelled,
       });
@@ -168,7 +168,7 @@ describe(UsersService.name, () => {
       const sagaId = randomUUID();
       const address = email('late-nothing');
       await users.deleteForSaga(sagaId);
-      await users.createAdmin(sagaId, address, PASSWORD).catch(() => undefined);
+      await users.createAdmin(sagaId, randomUUID(), address, PASSWORD).catch(() => undefined);
       expect(await countBySaga(sagaId)).toBe(0);
       await expect(dataSource.getRepository(UserEntity).existsBy({ email: address })).resolves.toBe(false);
     });
@@ -180,10 +180,10 @@ describe(UsersService.name, () => {
 
     it('answers the user the saga created and creates nothing, whatever email and password it carries', async () => {
       const sagaId = randomUUID();
-      const created = await users.createAdmin(sagaId, email('done'), PASSWORD);
+      const created = await users.createAdmin(sagaId, randomUUID(), email('done'), PASSWORD);
       const hash = await storedHash(created.id);
       const intruder = email('intruder');
-      await expect(users.createAdmin(sagaId, intruder, 'the intruder password')).resolves.toStrictEqual(created);
+      await expect(users.createAdmin(sagaId, randomUUID(), intruder, 'the intruder password')).resolves.toStrictEqual(created);
       expect(await countBySaga(sagaId)).toBe(1);
       expect(await storedHash(created.id)).toBe(hash);
       await expect(dataSource.getRepository(UserEntity).existsBy({ email: intruder })).resolves.toBe(false);
@@ -191,10 +191,10 @@ describe(UsersService.name, () => {
 
     it('once its admin was deleted, is refused with SAGA.FINISHED and creates no admin afresh', async () => {
       const sagaId = randomUUID();
-      const created = await users.createAdmin(sagaId, email('deleted'), PASSWORD);
+      const created = await users.createAdmin(sagaId, randomUUID(), email('deleted'), PASSWORD);
       await management().delete(admin, created.id, false);
       const intruder = email('intruder');
-      await expect(users.createAdmin(sagaId, intruder, 'the intruder password')).rejects.toMatchObject({
+      await expect(users.createAdmin(sagaId, randomUUID(), intruder, 'the intruder password')).rejects.toMatchObject({
         name: 'DomainError',
         code: ErrorCodes.sagaFinished,
       });
@@ -205,9 +205,9 @@ describe(UsersService.name, () => {
 
     it('a refused delete finishes nothing: the saga still answers its user', async () => {
       const sagaId = randomUUID();
-      const created = await users.createAdmin(sagaId, email('kept'), PASSWORD);
+      const created = await users.createAdmin(sagaId, randomUUID(), email('kept'), PASSWORD);
       await expect(management().delete(admin, created.id, true)).rejects.toMatchObject({ code: ErrorCodes.lastInstanceAdmin });
-      await expect(users.createAdmin(sagaId, created.email, PASSWORD)).resolves.toStrictEqual(created);
+      await expect(users.createAdmin(sagaId, randomUUID(), created.email, PASSWORD)).resolves.toStrictEqual(created);
     });
 
     it('deleting a user no saga created finishes no saga', async () => {
@@ -230,7 +230,7 @@ describe(UsersService.name, () => {
 
   describe('UserEntity', () => {
     it('does not select the password hash by default', async () => {
-      const created = await users.createAdmin(randomUUID(), email('select'), PASSWORD);
+      const created = await users.createAdmin(randomUUID(), randomUUID(), email('select'), PASSWORD);
       const user = await dataSource.getRepository(UserEntity).findOneByOrFail({ id: created.id });
       expect(user.passwordHash).toBeUndefined();
       expect(user.email).toBe(created.email);

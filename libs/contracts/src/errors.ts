@@ -43,6 +43,7 @@ export const ErrorMessages = {
   instanceAdminProtected: 'You are attempting to modify an instance admin identity. This requires elevated instance admin privileges',
   loginInvalid: 'Invalid username or email',
   lastInstanceAdmin: 'This would leave the instance without any admin (user or identity)',
+  instanceAlreadyInitialized: 'Instance has already been set up',
 } as const;
 
 /** The error body of a failed bus reply. `details` never holds a secret. */

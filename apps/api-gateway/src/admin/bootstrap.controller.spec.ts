@@ -1,5 +1,5 @@
-import { BootstrapStartReply, Subjects } from '@app/contracts';
-import { BusClient } from '@app/common';
+import { BootstrapStartReply, ErrorCodes, Subjects } from '@app/contracts';
+import { BusClient, BusRemoteError, BusUnavailableError } from '@app/common';
 import { loadConfig } from '@app/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/http-error';
@@ -33,5 +33,39 @@ describe(BootstrapController.name, () => {
     const { send, call } = controllerWithBus();
     await expect(call({ 'idempotency-key': 'k'.repeat(129) })).rejects.toBeInstanceOf(HttpError);
     expect(send).not.toHaveBeenCalled();
+  });
+
+  describe('once the instance is known to be initialized', () => {
+    const refusal = new BusRemoteError(Subjects.bootstrap.start, { code: ErrorCodes.instanceAlreadyInitialized, message: 'Instance has already been set up' });
+
+    it('refuses a bootstrap without Idempotency-Key itself, with the orchestrator\'s error, after the orchestrator said so once', async () => {
+      const { send, call } = controllerWithBus();
+      send.mockRejectedValueOnce(refusal);
+      await expect(call({})).rejects.toBe(refusal);
+      await expect(call({})).rejects.toMatchObject({ code: ErrorCodes.instanceAlreadyInitialized, message: 'Instance has already been set up' });
+      expect(send).toHaveBeenCalledTimes(1);
+    });
+
+    it('after its own successful bootstrap', async () => {
+      const { send, call } = controllerWithBus();
+      await call({});
+      await expect(call({})).rejects.toBeInstanceOf(BusRemoteError);
+      expect(send).toHaveBeenCalledTimes(1);
+    });
+
+    it('still sends a bootstrap with an Idempotency-Key to the orchestrator, which may re-claim', async () => {
+      const { send, call } = controllerWithBus();
+      await call({});
+      await call({ 'idempotency-key': 'ci-run-4711' });
+      expect(send).toHaveBeenCalledTimes(2);
+    });
+
+    it('learns nothing from other failures', async () => {
+      const { send, call } = controllerWithBus();
+      send.mockRejectedValueOnce(new BusUnavailableError(Subjects.bootstrap.start));
+      await expect(call({})).rejects.toBeInstanceOf(BusUnavailableError);
+      await call({});
+      expect(send).toHaveBeenCalledTimes(2);
+    });
   });
 });

@@ -1,7 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { BootstrapRequest, BootstrapRequestSchema, BootstrapResponse, BootstrapResponseSchema, IdempotencyKeySchema, Subjects } from '@app/contracts';
-import { BusClient, gatewaySagaWaitMs } from '@app/common';
+import {
+  BootstrapRequest,
+  BootstrapRequestSchema,
+  BootstrapResponse,
+  BootstrapResponseSchema,
+  ErrorCodes,
+  ErrorMessages,
+  IdempotencyKeySchema,
+  Subjects,
+} from '@app/contracts';
+import { BusClient, BusRemoteError, gatewaySagaWaitMs } from '@app/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -23,6 +32,15 @@ const BootstrapHeadersDoc = z.object({
 @Public()
 @Controller('api/v1/admin')
 export class BootstrapController {
+  /**
+   * Whether this gateway has seen the instance initialized. That state only ever moves forward
+   * (nothing un-initializes an instance; a wiped database is a new instance, started afresh), so
+   * once seen it is kept: a bootstrap without Idempotency-Key — what a scanner or a misconfigured
+   * job sends in a loop to this unauthenticated route — is then refused here, without a bus
+   * round trip and a database read. One with a key still goes to the orchestrator (re-claim).
+   */
+  private initialized = false;
+
   constructor(
     private readonly bus: BusClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -54,11 +72,17 @@ export class BootstrapController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BootstrapResponse> {
     const idempotencyKey = idempotencyKeyOf(request.headers);
+    // The same error the orchestrator answers, so the same envelope (see bus-error.mapping.ts).
+    const alreadySetUp = { code: ErrorCodes.instanceAlreadyInitialized, message: ErrorMessages.instanceAlreadyInitialized };
+    if (this.initialized && idempotencyKey === undefined) throw new BusRemoteError(Subjects.bootstrap.start, alreadySetUp);
     const started = performance.now();
-    const result = await this.bus.send(Subjects.bootstrap.start, { ...body, idempotencyKey }, {
-      timeoutMs: gatewaySagaWaitMs(this.config),
-      correlationId: request.id,
-    });
+    const result = await this.bus
+      .send(Subjects.bootstrap.start, { ...body, idempotencyKey }, { timeoutMs: gatewaySagaWaitMs(this.config), correlationId: request.id })
+      .catch((error: unknown) => {
+        if (error instanceof BusRemoteError && error.code === alreadySetUp.code) this.initialized = true;
+        throw error;
+      });
+    this.initialized = true;
     void reply.header('Server-Timing', serverTiming(result.timings, performance.now() - started));
     return result.response;
   }

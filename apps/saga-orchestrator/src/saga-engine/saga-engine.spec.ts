@@ -1,5 +1,5 @@
 import { Subjects } from '@app/contracts';
-import { BusUnavailableError } from '@app/common';
+import { BusUnavailableError, metrics } from '@app/common';
 import { SagaBus, SagaEngine } from './saga-engine';
 import { command, newSagaRecord, SagaContext, SagaDefinition, SagaPatch, SagaRecord, SagaStore, step } from './saga.types';
 
@@ -102,19 +102,29 @@ describe(SagaEngine.name, () => {
     expect(store.rows.get(SAGA_ID)?.state).toBe('COMPLETED');
   });
 
-  it('persists the row before and after every step', async () => {
+  it('observes each step\'s duration by saga, step and outcome', async () => {
+    metrics.sagaStepDuration.reset();
+    const store = new MemoryStore();
+    const { definition } = scripted({ fail: { organization: new Unavailable('organization-service is down') } });
+    await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
+
+    const counts = (await metrics.sagaStepDuration.get()).values.filter((v) => v.metricName === 'saga_step_duration_seconds_count');
+    expect(counts.map((v) => ({ ...v.labels, count: v.value }))).toEqual([
+      { saga: 'test', step: 'user', outcome: 'ok', count: 1 },
+      { saga: 'test', step: 'organization', outcome: 'error', count: 1 },
+    ]);
+  });
+
+  it('persists the row before and after every step, one write between two steps', async () => {
     const store = new MemoryStore();
     const { definition } = scripted();
     await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
 
     expect(store.writes).toEqual([
-      { state: 'RUNNING', currentStep: 'user' },
-      { completedSteps: ['user'], data: { userId: 'u1' } },
-      { state: 'RUNNING', currentStep: 'organization' },
-      { completedSteps: ['user', 'organization'], data: { userId: 'u1', orgId: 'o1' } },
-      { state: 'RUNNING', currentStep: 'identity' },
-      { completedSteps: ['user', 'organization', 'identity'], data: { userId: 'u1', orgId: 'o1' } },
-      { state: 'COMPLETED', currentStep: null },
+      { state: 'RUNNING', currentStep: 'user', runningSteps: ['user'] },
+      { completedSteps: ['user'], data: { userId: 'u1' }, currentStep: 'organization', runningSteps: ['organization'] },
+      { completedSteps: ['user', 'organization'], data: { userId: 'u1', orgId: 'o1' }, currentStep: 'identity', runningSteps: ['identity'] },
+      { completedSteps: ['user', 'organization', 'identity'], data: { userId: 'u1', orgId: 'o1' }, state: 'COMPLETED', currentStep: null, runningSteps: [] },
     ]);
   });
 
@@ -232,7 +242,7 @@ describe(SagaEngine.name, () => {
 
   it('stops without touching anything more when another orchestrator took the saga over', async () => {
     const store = new MemoryStore();
-    store.stealAfterWrites = 2;
+    store.stealAfterWrites = 1;
     const { definition, calls } = scripted();
     const outcome = await new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
 
@@ -261,7 +271,7 @@ describe(`${SagaEngine.name} with command steps`, () => {
       command({
         name: 'user',
         command: Subjects.user.createAdmin,
-        payload: (ctx) => ({ sagaId: ctx.sagaId, email: 'a@example.com', password: ctx.transient.password }),
+        payload: (ctx) => ({ sagaId: ctx.sagaId, userId: SAGA_ID, email: 'a@example.com', password: ctx.transient.password }),
         onReply: (ctx, reply) => (ctx.data.userId = reply.user.id),
         undo: Subjects.user.undoCreateAdmin,
       }),
@@ -313,5 +323,101 @@ describe(`${SagaEngine.name} with command steps`, () => {
       options: { timeoutMs: 1_234, correlationId: 'req-test', causationId: SAGA_ID },
     });
     expect(sent).toHaveLength(3);
+  });
+
+  describe('independent steps', () => {
+    /** user and organization need nothing; link needs both; each step ends when the test says. */
+    function diamond() {
+      const calls: string[] = [];
+      const gates = new Map<string, { resolve: (v: object) => void; reject: (e: Error) => void }>();
+      const make = (name: string, after?: string[]) =>
+        step<Data, Transient, object>({
+          name,
+          ...(after === undefined ? {} : { after }),
+          invoke: () => {
+            calls.push(`invoke:${name}`);
+            return new Promise<object>((resolve, reject) => gates.set(name, { resolve, reject }));
+          },
+          compensate: async () => {
+            calls.push(`compensate:${name}`);
+          },
+        });
+      const definition: SagaDefinition<Data, Transient> = {
+        type: 'test',
+        label: 'Test',
+        steps: [make('user', []), make('organization', []), make('link', ['user', 'organization'])],
+      };
+      const settle = async (name: string, error?: Error) => {
+        await waitUntil(() => gates.has(name));
+        if (error === undefined) gates.get(name)!.resolve({});
+        else gates.get(name)!.reject(error);
+      };
+      return { definition, calls, settle };
+    }
+    const waitUntil = async (ready: () => boolean) => {
+      for (let i = 0; i < 100 && !ready(); i += 1) await new Promise((resolve) => setImmediate(resolve));
+      if (!ready()) throw new Error('the engine never got there');
+    };
+
+    it('start together once the row names them both, and a step waits for all it comes after', async () => {
+      const store = new MemoryStore();
+      const { definition, calls, settle } = diamond();
+      const run = new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
+
+      await waitUntil(() => calls.length === 2);
+      expect(calls).toEqual(['invoke:user', 'invoke:organization']);
+      expect(store.writes).toEqual([{ state: 'RUNNING', currentStep: 'organization', runningSteps: ['user', 'organization'] }]);
+      await settle('organization');
+      await waitUntil(() => store.writes.length === 2);
+      expect(calls).toEqual(['invoke:user', 'invoke:organization']);
+      expect(store.writes[1]).toMatchObject({ completedSteps: ['organization'], runningSteps: ['user'] });
+      await settle('user');
+      await settle('link');
+
+      const outcome = await run;
+      expect(outcome.state).toBe('COMPLETED');
+      expect(outcome.timings.map((t) => t.name)).toEqual(['user', 'organization', 'link']);
+      expect(store.rows.get(SAGA_ID)).toMatchObject({ state: 'COMPLETED', completedSteps: ['organization', 'user', 'link'] });
+    });
+
+    it('on a failure, wait for the steps still running, start nothing new, and undo in reverse order of completion', async () => {
+      const store = new MemoryStore();
+      const { definition, calls, settle } = diamond();
+      const run = new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
+
+      await settle('user', new Unavailable('user-service said no'));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(calls).toEqual(['invoke:user', 'invoke:organization']);
+      await settle('organization');
+
+      const outcome = await run;
+      expect(outcome).toMatchObject({ state: 'COMPENSATED', failedStep: 'user' });
+      expect(calls).toEqual(['invoke:user', 'invoke:organization', 'compensate:organization']);
+    });
+
+    it('undo a failed step that may have run after the ones that completed', async () => {
+      const store = new MemoryStore();
+      const { definition, calls, settle } = diamond();
+      const run = new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext());
+
+      await settle('user', new TimedOut('no reply in time'));
+      await settle('organization');
+
+      expect(await run).toMatchObject({ state: 'COMPENSATED', failedStep: 'user' });
+      expect(store.rows.get(SAGA_ID)?.toCompensate).toEqual(['organization', 'user']);
+      expect(calls.slice(2)).toEqual(['compensate:user', 'compensate:organization']);
+    });
+
+    it('refuse a definition whose step comes after a step not declared before it', async () => {
+      const store = new MemoryStore();
+      const definition: SagaDefinition<Data, Transient> = {
+        type: 'test',
+        label: 'Test',
+        steps: [step({ name: 'a', after: ['b'], invoke: async () => ({}) }), step({ name: 'b', invoke: async () => ({}) })],
+      };
+      await expect(new SagaEngine(store, fastRetries).run(definition, newRecord(store), newContext())).rejects.toThrow(
+        "step 'a' comes after steps not declared before it: b",
+      );
+    });
   });
 });

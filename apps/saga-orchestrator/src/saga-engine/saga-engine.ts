@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandMap, CommandSubject } from '@app/contracts';
-import { COMPENSATION_TIMEOUT_MS, SAGA_STEP_TIMEOUT_MS, SendOptions } from '@app/common';
+import { COMPENSATION_TIMEOUT_MS, metrics, SAGA_STEP_TIMEOUT_MS, SendOptions } from '@app/common';
 import { failureReason, SagaDeadlineExceeded } from './saga-errors';
 import {
   SagaContext,
@@ -13,6 +13,7 @@ import {
   SagaStep,
   SagaStore,
   StepTiming,
+  prerequisitesOf,
 } from './saga.types';
 
 /** The bus as the engine sends on it (BusClient in production). */
@@ -49,6 +50,9 @@ export const DEFAULT_ENGINE_OPTIONS: SagaEngineOptions = {
 
 class TakenOver extends Error {}
 
+/** How one step ended. */
+type Settled<D, T> = { step: SagaStep<D, T>; started: number } & ({ failed: false; reply: unknown } | { failed: true; error: unknown });
+
 /** Writes one saga row with optimistic locking: a row moved by someone else means we lost it. */
 class SagaRow<D> {
   constructor(
@@ -71,8 +75,11 @@ function mayHaveRun(error: unknown): boolean {
 }
 
 /**
- * Runs any declarative saga: persists the row before and after every step, and on a failure
- * compensates what finished, in reverse order, each compensation retried with backoff. It keeps
+ * Runs any declarative saga: each step starts as soon as the steps it comes after are complete
+ * (independent steps side by side), the row records every step before it starts and after it
+ * ends, and on a failure the steps still running are waited for, then everything that finished
+ * (or may have) is compensated in reverse order of completion, each compensation retried with
+ * backoff. It keeps
  * no state of its own, so any replica can resume a saga from its row.
  */
 export class SagaEngine {
@@ -89,6 +96,13 @@ export class SagaEngine {
   private get bus(): SagaBus {
     if (this.options.bus === undefined) throw new Error('This saga engine has no bus for command steps');
     return this.options.bus;
+  }
+
+  /** One measurement of a step, for the caller's Server-Timing and the step histogram. */
+  private timed(saga: string, name: string, started: number, outcome: 'ok' | 'error'): StepTiming {
+    const durationMs = performance.now() - started;
+    metrics.sagaStepDuration.observe({ saga, step: name, outcome }, durationMs / 1000);
+    return { name, durationMs };
   }
 
   /** Runs a step: a local one itself, a command one on the bus, bounded by the saga's deadline. */
@@ -123,37 +137,75 @@ export class SagaEngine {
     const timings: StepTiming[] = [];
     const completed = [...record.completedSteps];
     const row = new SagaRow<D>(this.store, record.id, record.version);
+    const running = new Map<string, Promise<Settled<D, T>>>();
+    const failures: Array<{ name: string; error: unknown }> = [];
+
+    /**
+     * Starts every step whose prerequisites are complete, after one write that records progress
+     * so far and names them as running: whatever may have been sent is on the row before it is
+     * sent, so a sweep that finds the saga abandoned knows what to undo. With nothing left to
+     * run, the same write completes the saga.
+     */
+    const advance = async (progress: SagaPatch<D>): Promise<void> => {
+      let ready = definition.steps.filter(
+        (s) => !completed.includes(s.name) && !running.has(s.name) && prerequisitesOf(definition, s).every((p) => completed.includes(p)),
+      );
+      if (ready.length > 0 && ctx.remainingMs() <= 0) {
+        failures.push({ name: ready[0].name, error: new SagaDeadlineExceeded() });
+        ready = [];
+      }
+      const runningSteps = [...running.keys(), ...ready.map((s) => s.name)];
+      if (runningSteps.length === 0 && failures.length === 0) {
+        await row.save({ ...progress, state: 'COMPLETED', currentStep: null, runningSteps: [] });
+        return;
+      }
+      await row.save({ ...progress, currentStep: runningSteps[runningSteps.length - 1] ?? null, runningSteps });
+      for (const s of ready) {
+        observer.onStep?.(s.name);
+        running.set(s.name, this.settle(s, ctx));
+      }
+    };
 
     try {
-      for (const s of definition.steps) {
-        if (completed.includes(s.name)) continue;
-        if (ctx.remainingMs() <= 0) {
-          return await this.abort(definition, ctx, row, s.name, new SagaDeadlineExceeded(), completed, timings);
+      await advance({ state: 'RUNNING' });
+      while (running.size > 0) {
+        const settled = await Promise.race(running.values());
+        running.delete(settled.step.name);
+        timings.push(this.timed(definition.type, settled.step.name, settled.started, settled.failed ? 'error' : 'ok'));
+        if (settled.failed) {
+          failures.push({ name: settled.step.name, error: settled.error });
+          continue;
         }
-        await row.save({ state: 'RUNNING', currentStep: s.name });
-        observer.onStep?.(s.name);
-        const started = performance.now();
-        let reply: unknown;
-        try {
-          reply = await this.invoke(s, ctx);
-        } catch (error) {
-          timings.push({ name: s.name, durationMs: performance.now() - started });
-          return await this.abort(definition, ctx, row, s.name, error, completed, timings);
-        }
-        timings.push({ name: s.name, durationMs: performance.now() - started });
-        s.onReply?.(ctx, reply as never);
-        completed.push(s.name);
-        await row.save({ completedSteps: [...completed], data: ctx.data });
-        this.logger.debug({ msg: 'Saga step completed', sagaId: ctx.sagaId, step: s.name });
+        settled.step.onReply?.(ctx, settled.reply as never);
+        completed.push(settled.step.name);
+        this.logger.debug({ msg: 'Saga step completed', sagaId: ctx.sagaId, step: settled.step.name });
+        // After a failure nothing new starts; the steps still running are waited for, then undone.
+        if (failures.length === 0) await advance({ completedSteps: [...completed], data: ctx.data });
       }
-      await row.save({ state: 'COMPLETED', currentStep: null });
-      return { state: 'COMPLETED', timings };
+      // Reported in declaration order, whatever order side-by-side steps ended in.
+      const names = definition.steps.map((s) => s.name);
+      timings.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+      if (failures.length === 0) return { state: 'COMPLETED', timings };
+      const [first] = failures;
+      // Undone in reverse order of completion; a failed step that may have run counts as the latest.
+      const toCompensate = [...completed, ...failures.filter((f) => mayHaveRun(f.error)).map((f) => f.name)];
+      return await this.abort(definition, ctx, row, first.name, first.error, toCompensate, timings);
     } catch (error) {
       if (error instanceof TakenOver) {
         this.logger.warn({ msg: 'Saga was taken over by another orchestrator; stopping', sagaId: ctx.sagaId });
         return { state: 'TAKEN_OVER', timings };
       }
       throw error;
+    }
+  }
+
+  /** Runs one step to its end, never rejecting: the run loop waits for several at once. */
+  private async settle<D, T>(step: SagaStep<D, T>, ctx: SagaContext<D, T>): Promise<Settled<D, T>> {
+    const started = performance.now();
+    try {
+      return { step, started, failed: false, reply: await this.invoke(step, ctx) };
+    } catch (error) {
+      return { step, started, failed: true, error };
     }
   }
 
@@ -204,13 +256,12 @@ export class SagaEngine {
     row: SagaRow<D>,
     failedStep: string,
     error: unknown,
-    completed: string[],
+    toCompensate: string[],
     timings: StepTiming[],
   ): Promise<SagaOutcome> {
     const reason = failureReason(failedStep, error);
-    const toCompensate = mayHaveRun(error) ? [...completed, failedStep] : [...completed];
     this.logger.warn({ msg: 'Saga step failed; compensating', sagaId: ctx.sagaId, step: failedStep, reason, err: error });
-    await row.save({ state: 'COMPENSATING', failedStep, error: reason, toCompensate });
+    await row.save({ state: 'COMPENSATING', failedStep, error: reason, toCompensate, runningSteps: [] });
     const state = await this.compensateRow(definition, row, toCompensate, [], ctx);
     return { state, failedStep, reason, error, timings };
   }

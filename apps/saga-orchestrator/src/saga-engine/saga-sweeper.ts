@@ -102,7 +102,7 @@ export class SagaSweeper implements OnApplicationBootstrap, OnApplicationShutdow
       }
       const toCompensate =
         saga.state === 'RUNNING'
-          ? [...new Set([...saga.completedSteps, ...(saga.currentStep === null ? [] : [saga.currentStep])])]
+          ? [...new Set([...saga.completedSteps, ...saga.runningSteps])]
           : saga.toCompensate;
       const failedStep = saga.failedStep ?? saga.currentStep ?? 'unknown';
       // Its runner died: the step it was at did not finish before the saga's deadline.

@@ -16,6 +16,9 @@ export class SagaEntity {
   @Column({ name: 'current_step', type: 'text', nullable: true })
   currentStep: string | null;
 
+  @Column({ name: 'running_steps', type: 'jsonb', default: () => `'[]'` })
+  runningSteps: string[];
+
   @Column({ name: 'completed_steps', type: 'jsonb', default: () => `'[]'` })
   completedSteps: string[];
 

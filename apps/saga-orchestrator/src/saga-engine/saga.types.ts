@@ -22,6 +22,8 @@ export interface SagaContext<D, T> {
 /** A step the orchestrator runs itself (e.g. a commit point in its own database). */
 export interface LocalStep<D, T, R = unknown> {
   name: string;
+  /** The steps that must be complete before this one starts; unset = every step declared before it. */
+  after?: readonly string[];
   invoke(ctx: SagaContext<D, T>): Promise<R>;
   /** Records the reply: ids into ctx.data, secrets into ctx.transient. */
   onReply?(ctx: SagaContext<D, T>, reply: R): void;
@@ -40,6 +42,8 @@ export type UndoSubject = {
  */
 export interface CommandStep<D, T, S extends CommandSubject = CommandSubject> {
   name: string;
+  /** The steps that must be complete before this one starts; unset = every step declared before it. */
+  after?: readonly string[];
   command: S;
   payload(ctx: SagaContext<D, T>): CommandMap[S]['request'];
   onReply?(ctx: SagaContext<D, T>, reply: ReplyOf<S>): void;
@@ -53,6 +57,18 @@ export interface SagaDefinition<D, T> {
   /** How answers name this saga: "Bootstrap failed at step 'user'…". */
   label: string;
   steps: ReadonlyArray<SagaStep<D, T>>;
+}
+
+/**
+ * The steps `s` waits for. Only steps declared before it may be named, so declaration order is
+ * always a valid order to run them in (no cycles, nothing unknown).
+ */
+export function prerequisitesOf<D, T>(definition: SagaDefinition<D, T>, s: SagaStep<D, T>): readonly string[] {
+  const earlier = definition.steps.slice(0, definition.steps.indexOf(s)).map((e) => e.name);
+  if (s.after === undefined) return earlier;
+  const unknown = s.after.filter((name) => !earlier.includes(name));
+  if (unknown.length > 0) throw new Error(`saga '${definition.type}': step '${s.name}' comes after steps not declared before it: ${unknown.join(', ')}`);
+  return s.after;
 }
 
 /** Declares a local step with its reply type inferred from `invoke`. */
@@ -70,7 +86,10 @@ export interface SagaRecord<D = unknown> {
   id: string;
   type: string;
   state: SagaState;
+  /** For people reading the row: the step started last among those running. */
   currentStep: string | null;
+  /** Steps started and not yet complete: they may have run, so a sweep undoes them too. */
+  runningSteps: string[];
   completedSteps: string[];
   /** Steps to undo once compensation starts (completed ones, plus a failed one that may have run). */
   toCompensate: string[];
@@ -89,6 +108,7 @@ export function newSagaRecord<D>(id: string, type: string, data: D, deadlineAt: 
     type,
     state: 'RUNNING',
     currentStep: null,
+    runningSteps: [],
     completedSteps: [],
     toCompensate: [],
     compensatedSteps: [],

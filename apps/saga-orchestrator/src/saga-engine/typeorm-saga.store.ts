@@ -54,6 +54,7 @@ export function toSagaRecord<D>(saga: SagaEntity): SagaRecord<D> {
     type: saga.type,
     state: saga.state,
     currentStep: saga.currentStep,
+    runningSteps: saga.runningSteps,
     completedSteps: saga.completedSteps,
     toCompensate: saga.toCompensate,
     compensatedSteps: saga.compensatedSteps,

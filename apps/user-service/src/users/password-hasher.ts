@@ -29,15 +29,24 @@ export function verifyPassword(hash: string, password: string): Promise<boolean>
 let dummyHash: Promise<string> | undefined;
 
 /**
- * Checks a password against a hash nobody knows the password of, with the same parameters as a
- * real one: an unknown email then costs what a wrong password costs, so the time of the answer
- * does not tell whether the email exists. The hash is made once, on first use.
+ * A hash nobody knows the password of, made once. Awaited at start (see UsersService): that first
+ * hash also starts libuv's threadpool and argon2's native code, a cost that would otherwise land
+ * on the first bootstrap.
  */
-export async function verifyAgainstDummy(password: string): Promise<false> {
+export function prepareDummyHash(): Promise<string> {
   dummyHash ??= hashPassword(randomBytes(32).toString('base64url')).catch((error: unknown) => {
     dummyHash = undefined;
     throw error;
   });
-  await verifyPassword(await dummyHash, password);
+  return dummyHash;
+}
+
+/**
+ * Checks a password against the dummy hash, with the same parameters as a real one: an unknown
+ * email then costs what a wrong password costs, so the time of the answer does not tell whether
+ * the email exists.
+ */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  await verifyPassword(await prepareDummyHash(), password);
   return false;
 }

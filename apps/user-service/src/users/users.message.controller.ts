@@ -13,7 +13,7 @@ export class UsersMessageController {
   async createAdmin(
     @Payload(new PayloadPipe(CreateAdminUserSchema)) cmd: z.infer<typeof CreateAdminUserSchema>,
   ): Promise<ReplyOf<typeof Subjects.user.createAdmin>> {
-    return { user: await this.users.createAdmin(cmd.sagaId, cmd.email, cmd.password) };
+    return { user: await this.users.createAdmin(cmd.sagaId, cmd.userId, cmd.email, cmd.password) };
   }
 
   @MessagePattern(Subjects.user.undoCreateAdmin)

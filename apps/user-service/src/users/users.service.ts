@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { CompensatedReply, ErrorCodes, UserView } from '@app/contracts';
 import { DomainError } from '@app/common';
 import { compensateSaga, enterSagaStep } from '@app/database';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { hashPassword } from './password-hasher';
+import { hashPassword, prepareDummyHash } from './password-hasher';
 import { UserEntity } from './user.entity';
 
 // WIRE: Infisical's bootstrap names the admin user "Admin User".
@@ -23,17 +23,22 @@ export function toUserView(user: UserEntity): UserView {
 }
 
 @Injectable()
-export class UsersService {
+export class UsersService implements OnApplicationBootstrap {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Before the service takes commands (see prepareDummyHash). */
+  async onApplicationBootstrap(): Promise<void> {
+    await prepareDummyHash();
+  }
+
   /** Idempotent on the saga id: a retried command returns the user it created the first time. */
-  async createAdmin(sagaId: string, rawEmail: string, password: string): Promise<UserView> {
+  async createAdmin(sagaId: string, userId: string, rawEmail: string, password: string): Promise<UserView> {
     // Emails are stored lower-cased (a CHECK enforces it), whoever sends them.
     const email = rawEmail.trim().toLowerCase();
     // Hash outside the transaction: it is the slow part, and needs no lock.
     const passwordHash = await hashPassword(password);
     try {
-      return await this.insertAdmin(sagaId, email, passwordHash);
+      return await this.insertAdmin(sagaId, userId, email, passwordHash);
     } catch (error) {
       // Another saga inserted the same email between our check and our insert.
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
@@ -43,7 +48,7 @@ export class UsersService {
     }
   }
 
-  private insertAdmin(sagaId: string, email: string, passwordHash: string): Promise<UserView> {
+  private insertAdmin(sagaId: string, userId: string, email: string, passwordHash: string): Promise<UserView> {
     return this.dataSource.transaction(async (m) => {
       await enterSagaStep(m, sagaId);
       const existing = await m.findOne(UserEntity, { where: { sagaId } });
@@ -52,6 +57,7 @@ export class UsersService {
         throw new DomainError(ErrorCodes.emailTaken, 'User already exists');
       }
       const user = m.create(UserEntity, {
+        id: userId,
         email,
         username: email,
         firstName: ADMIN_FIRST_NAME,

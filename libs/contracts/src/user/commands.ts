@@ -19,6 +19,8 @@ export const UserSubjects = {
 
 export const CreateAdminUserSchema = z.object({
   sagaId: SagaIdSchema,
+  /** Chosen by the orchestrator, so the steps that name the user need not wait for its password hash. */
+  userId: z.uuid(),
   email: z.email(),
   password: z.string().min(1).max(1024),
 });

@@ -6,6 +6,8 @@ import { command, SagaContext, SagaDefinition, step } from '../../saga-engine/sa
 export interface BootstrapData {
   email: string;
   organizationName: string;
+  /** Chosen here, so the organization need not wait for the user's password hash. */
+  userId: string;
   user?: UserView;
   organization?: OrganizationView;
   identity?: { id: string; name: string };
@@ -31,10 +33,11 @@ function must<V>(value: V | undefined, what: string): V {
 }
 
 /**
- * The bootstrap, declared: admin user → organization with the user as admin → instance-admin
- * identity with Token Auth and its signed token → the identity's admin membership → the
- * instance marked initialized (the commit point). Each bus step has its compensation, named
- * after the step it undoes and keyed on the saga id alone.
+ * The bootstrap, declared: the admin user (its password hash is most of the saga's time) side
+ * by side with organization (the user as admin, by the id chosen here) → instance-admin identity
+ * with Token Auth and its signed token → the identity's admin membership; then, with all of
+ * them done, the instance marked initialized (the commit point). Each bus step has its
+ * compensation, named after the step it undoes and keyed on the saga id alone.
  */
 export function bootstrapSaga(instance: InstanceService): SagaDefinition<BootstrapData, BootstrapTransient> {
   return {
@@ -43,8 +46,9 @@ export function bootstrapSaga(instance: InstanceService): SagaDefinition<Bootstr
     steps: [
       command({
         name: 'user',
+        after: [],
         command: Subjects.user.createAdmin,
-        payload: (ctx: Ctx) => ({ sagaId: ctx.sagaId, email: ctx.data.email, password: ctx.transient.password }),
+        payload: (ctx: Ctx) => ({ sagaId: ctx.sagaId, userId: ctx.data.userId, email: ctx.data.email, password: ctx.transient.password }),
         onReply: (ctx, reply) => {
           ctx.data.user = reply.user;
         },
@@ -52,8 +56,9 @@ export function bootstrapSaga(instance: InstanceService): SagaDefinition<Bootstr
       }),
       command({
         name: 'organization',
+        after: [],
         command: Subjects.organization.create,
-        payload: (ctx: Ctx) => ({ sagaId: ctx.sagaId, name: ctx.data.organizationName, adminUserId: must(ctx.data.user, 'the user').id }),
+        payload: (ctx: Ctx) => ({ sagaId: ctx.sagaId, name: ctx.data.organizationName, adminUserId: ctx.data.userId }),
         onReply: (ctx, reply) => {
           ctx.data.organization = reply.organization;
         },
@@ -61,6 +66,7 @@ export function bootstrapSaga(instance: InstanceService): SagaDefinition<Bootstr
       }),
       command({
         name: 'identity',
+        after: ['organization'],
         command: Subjects.identity.createInstanceAdmin,
         payload: (ctx: Ctx) => ({ sagaId: ctx.sagaId, organizationId: must(ctx.data.organization, 'the organization').id }),
         onReply: (ctx, reply) => {
@@ -72,6 +78,7 @@ export function bootstrapSaga(instance: InstanceService): SagaDefinition<Bootstr
       }),
       command({
         name: 'membership',
+        after: ['organization', 'identity'],
         command: Subjects.organization.addIdentityMembership,
         payload: (ctx: Ctx) => ({
           sagaId: ctx.sagaId,

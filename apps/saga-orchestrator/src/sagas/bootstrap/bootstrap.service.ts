@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { BOOTSTRAP_SUCCESS_MESSAGE, BootstrapStartReply, BootstrapStartSchema, ErrorCodes, InstanceStateReply } from '@app/contracts';
+import { BOOTSTRAP_SUCCESS_MESSAGE, BootstrapStartReply, BootstrapStartSchema, ErrorCodes, ErrorMessages, InstanceStateReply } from '@app/contracts';
 import { DomainError } from '@app/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { orDependencyUnavailable } from '../../saga-engine/saga-errors';
 import { SagaRegistry } from '../../saga-engine/saga-handler';
 import { SagaRunner } from '../../saga-engine/saga-runner';
 import { BootstrapSagaHandler } from './bootstrap.handler';
+import { BootstrapMark, measureBootstrap } from './bootstrap.metrics';
 import { BootstrapData } from './bootstrap.saga';
 import { ReclaimService } from './reclaim.service';
 
@@ -37,13 +38,18 @@ export class BootstrapService implements OnModuleInit {
     return orDependencyUnavailable(() => this.instance.getState());
   }
 
-  async start(command: StartCommand, correlationId: string): Promise<BootstrapStartReply> {
+  start(command: StartCommand, correlationId: string): Promise<BootstrapStartReply> {
+    return measureBootstrap((mark) => this.claimAndRun(command, correlationId, mark));
+  }
+
+  private async claimAndRun(command: StartCommand, correlationId: string, mark: BootstrapMark): Promise<BootstrapStartReply> {
     const sagaId = randomUUID();
     const deadlineAt = new Date(Date.now() + this.config.bootstrapTimeoutMs);
     const idempotencyKeyDigest = this.reclaim.digestOf(command.idempotencyKey);
     const data: BootstrapData = {
       email: command.email,
       organizationName: command.organization,
+      userId: randomUUID(),
       ...(idempotencyKeyDigest === undefined ? {} : { idempotencyKeyDigest }),
     };
     // The claim records the saga row in the same transaction: one winner, never a claim without its saga.
@@ -52,8 +58,11 @@ export class BootstrapService implements OnModuleInit {
     );
     if (claim === 'initialized') {
       const reclaimed = command.idempotencyKey === undefined ? null : await this.reclaim.tryReclaim(command, correlationId);
-      if (reclaimed !== null) return reclaimed;
-      throw new DomainError(ErrorCodes.instanceAlreadyInitialized, 'Instance has already been set up');
+      if (reclaimed !== null) {
+        mark.reclaimed = true;
+        return reclaimed;
+      }
+      throw new DomainError(ErrorCodes.instanceAlreadyInitialized, ErrorMessages.instanceAlreadyInitialized);
     }
     if (claim === 'in-progress') {
       throw new DomainError(ErrorCodes.bootstrapInProgress, 'Instance bootstrap is already in progress');
