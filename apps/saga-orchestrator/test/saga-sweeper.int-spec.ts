@@ -86,7 +86,17 @@ async function insertSaga(fields: Partial<SagaEntity>, { ageS = 60, deadlineAgoS
 const row = (id: string) => dataSource.getRepository(SagaEntity).findOneByOrFail({ id });
 
 describe(SagaSweeper.name, () => {
-  it('rolls back a saga whose runner died mid-step: the current step too, in reverse order', async () => {
+  it('rolls back every step that was running side by side when its runner died, after those it completed', async () => {
+    const handler = new ScriptedHandler();
+    const id = await insertSaga({ completedSteps: ['a'], runningSteps: ['b', 'c'], currentStep: 'c' });
+
+    expect(await newSweeper(handler).sweepOnce()).toBe(1);
+
+    expect(handler.compensations).toEqual([`${id}:c`, `${id}:b`, `${id}:a`]);
+    expect(await row(id)).toMatchObject({ state: 'COMPENSATED', toCompensate: ['a', 'b', 'c'] });
+  });
+
+  it('rolls back a saga whose runner died mid-step: the current step too, in reverse order (a row from before running_steps)', async () => {
     const handler = new ScriptedHandler();
     const id = await insertSaga({ completedSteps: ['a', 'b'], currentStep: 'c' });
 

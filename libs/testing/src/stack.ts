@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { INITIALIZED_MEMORY_MS } from '@app/common';
 import { BusUser } from '@app/contracts';
 import { ConnectionOptions, NatsConnection } from 'nats';
 import { AppName, AppProcess, APPS } from './app-process';
@@ -141,17 +143,12 @@ export class TestStack<N extends TestNats = TestNatsServer> {
   }
 
   /**
-   * Test only: the instance back to "never bootstrapped" (see resetInstance). That makes it a new
-   * instance, so its gateways start afresh too: a gateway remembers that the instance is
-   * initialized, as it may, since outside tests that state only ever moves forward.
+   * Test only: the instance back to "never bootstrapped" (see resetInstance), once the gateways
+   * have forgotten that it was initialized (they remember it for INITIALIZED_MEMORY_MS).
    */
   async resetInstance(): Promise<void> {
     await resetInstance(this.db);
-    await Promise.all(this.app('api-gateway').map(async (gateway) => {
-      await gateway.stop();
-      await gateway.start();
-    }));
-    await this.waitHealthy();
+    await sleep(INITIALIZED_MEMORY_MS);
   }
 
   /** Resolves once the gateway reports every dependency up. */

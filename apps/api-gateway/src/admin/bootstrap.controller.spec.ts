@@ -1,5 +1,5 @@
 import { BootstrapStartReply, ErrorCodes, Subjects } from '@app/contracts';
-import { BusClient, BusRemoteError, BusUnavailableError } from '@app/common';
+import { BusClient, BusRemoteError, BusUnavailableError, INITIALIZED_MEMORY_MS } from '@app/common';
 import { loadConfig } from '@app/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/http-error';
@@ -58,6 +58,22 @@ describe(BootstrapController.name, () => {
       await call({});
       await call({ 'idempotency-key': 'ci-run-4711' });
       expect(send).toHaveBeenCalledTimes(2);
+    });
+
+    it('asks the orchestrator again once its memory is older than INITIALIZED_MEMORY_MS', async () => {
+      const now = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+      try {
+        const { send, call } = controllerWithBus();
+        await call({});
+        now.mockReturnValue(1_000_000 + INITIALIZED_MEMORY_MS - 1);
+        await expect(call({})).rejects.toBeInstanceOf(BusRemoteError);
+        expect(send).toHaveBeenCalledTimes(1);
+        now.mockReturnValue(1_000_000 + INITIALIZED_MEMORY_MS);
+        await call({});
+        expect(send).toHaveBeenCalledTimes(2);
+      } finally {
+        now.mockRestore();
+      }
     });
 
     it('learns nothing from other failures', async () => {

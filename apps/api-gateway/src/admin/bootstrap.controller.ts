@@ -10,7 +10,7 @@ import {
   IdempotencyKeySchema,
   Subjects,
 } from '@app/contracts';
-import { BusClient, BusRemoteError, gatewaySagaWaitMs } from '@app/common';
+import { BusClient, BusRemoteError, gatewaySagaWaitMs, INITIALIZED_MEMORY_MS } from '@app/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -33,13 +33,13 @@ const BootstrapHeadersDoc = z.object({
 @Controller('api/v1/admin')
 export class BootstrapController {
   /**
-   * Whether this gateway has seen the instance initialized. That state only ever moves forward
-   * (nothing un-initializes an instance; a wiped database is a new instance, started afresh), so
-   * once seen it is kept: a bootstrap without Idempotency-Key — what a scanner or a misconfigured
-   * job sends in a loop to this unauthenticated route — is then refused here, without a bus
-   * round trip and a database read. One with a key still goes to the orchestrator (re-claim).
+   * Until when this gateway knows the instance is initialized (it saw it, INITIALIZED_MEMORY_MS
+   * ago at most). That state only moves forward, so meanwhile a bootstrap without
+   * Idempotency-Key — what a scanner or a misconfigured job sends in a loop to this
+   * unauthenticated route — is refused here, without a bus round trip and a database read. One
+   * with a key still goes to the orchestrator (re-claim).
    */
-  private initialized = false;
+  private initializedUntil = 0;
 
   constructor(
     private readonly bus: BusClient,
@@ -74,16 +74,20 @@ export class BootstrapController {
     const idempotencyKey = idempotencyKeyOf(request.headers);
     // The same error the orchestrator answers, so the same envelope (see bus-error.mapping.ts).
     const alreadySetUp = { code: ErrorCodes.instanceAlreadyInitialized, message: ErrorMessages.instanceAlreadyInitialized };
-    if (this.initialized && idempotencyKey === undefined) throw new BusRemoteError(Subjects.bootstrap.start, alreadySetUp);
+    if (idempotencyKey === undefined && Date.now() < this.initializedUntil) throw new BusRemoteError(Subjects.bootstrap.start, alreadySetUp);
     const started = performance.now();
     const result = await this.bus
       .send(Subjects.bootstrap.start, { ...body, idempotencyKey }, { timeoutMs: gatewaySagaWaitMs(this.config), correlationId: request.id })
       .catch((error: unknown) => {
-        if (error instanceof BusRemoteError && error.code === alreadySetUp.code) this.initialized = true;
+        if (error instanceof BusRemoteError && error.code === alreadySetUp.code) this.rememberInitialized();
         throw error;
       });
-    this.initialized = true;
+    this.rememberInitialized();
     void reply.header('Server-Timing', serverTiming(result.timings, performance.now() - started));
     return result.response;
+  }
+
+  private rememberInitialized(): void {
+    this.initializedUntil = Date.now() + INITIALIZED_MEMORY_MS;
   }
 }

@@ -102,7 +102,8 @@ export class SagaSweeper implements OnApplicationBootstrap, OnApplicationShutdow
       }
       const toCompensate =
         saga.state === 'RUNNING'
-          ? [...new Set([...saga.completedSteps, ...saga.runningSteps])]
+          ? // current_step too: the row may come from an orchestrator of before running_steps (a rolling upgrade).
+            [...new Set([...saga.completedSteps, ...saga.runningSteps, ...(saga.currentStep === null ? [] : [saga.currentStep])])]
           : saga.toCompensate;
       const failedStep = saga.failedStep ?? saga.currentStep ?? 'unknown';
       // Its runner died: the step it was at did not finish before the saga's deadline.

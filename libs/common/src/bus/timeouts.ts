@@ -29,3 +29,11 @@ export function sagaAnswerWithinMs(config: AppConfig): number {
 export function gatewaySagaWaitMs(config: AppConfig): number {
   return sagaAnswerWithinMs(config) + GATEWAY_MARGIN_MS;
 }
+
+/**
+ * How long a gateway answers an unkeyed bootstrap of an instance it has seen initialized from
+ * memory (see BootstrapController). Nothing un-initializes an instance, but a database wiped
+ * under running gateways makes a new one; a second bounds how long they would refuse it, while
+ * a request loop still costs at most one bus round trip per second per gateway.
+ */
+export const INITIALIZED_MEMORY_MS = 1_000;
