@@ -167,6 +167,15 @@ describe('Observability: request logs and Prometheus metrics (end to end)', () =
       expect(total(gateway, 'http_requests_total', { route: '/api/v1/admin/bootstrap', status: '400' })).toBe(1);
     });
 
+    it.each(['saga-orchestrator', 'user-service', 'organization-service', 'identity-service'] as const)(
+      'serves /health on the HEALTH_PORT of %s, with NATS and its database up',
+      async (app) => {
+        const health = await fetch(`http://127.0.0.1:${stack.app(app)[0].healthPort}/health`);
+        expect(health.status).toBe(200);
+        expect(await health.json()).toStrictEqual({ service: app, status: 'ok', dependencies: { nats: 'up', database: 'up' } });
+      },
+    );
+
     it('serves /health on the gateway\'s HEALTH_PORT, and neither /metrics nor /health on its public port', async () => {
       const health = await fetch(`http://127.0.0.1:${stack.app('api-gateway')[0].healthPort}/health`);
       expect(health.status).toBe(200);
