@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BusClient, BusUnavailableError } from '@app/common';
 import { Subjects } from '@app/contracts';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
-import { DataSource } from 'typeorm';
+import { useServiceDatabase } from '@app/testing';
 import { BootstrapEventsPublisher } from '../src/events/bootstrap-events.publisher';
 import { InstanceService } from '../src/instance/instance.service';
 import { orchestratorDatabase } from '../src/orchestrator.database';
@@ -14,18 +12,7 @@ import { SagaEntity } from '../src/saga-engine/saga.entity';
 import { TypeormSagaStore } from '../src/saga-engine/typeorm-saga.store';
 import { BootstrapSagaHandler } from '../src/sagas/bootstrap/bootstrap.handler';
 
-let db: TestDatabase;
-let dataSource: DataSource;
-
-beforeAll(async () => {
-  db = await createTestDatabase('int_bootstrap_finish');
-  dataSource = await openServiceDatabase(db.url, orchestratorDatabase);
-}, 30_000);
-
-afterAll(async () => {
-  await dataSource?.destroy();
-  await db?.drop();
-});
+const database = useServiceDatabase('int_bootstrap_finish', orchestratorDatabase);
 
 /**
  * A completed bootstrap whose finish failed (identity-service could not be told it finished):
@@ -50,14 +37,14 @@ describe('BootstrapSagaHandler.finish, retried by the sweeper outbox', () => {
 
   function sweeper(): SagaSweeper {
     const registry = new SagaRegistry();
-    registry.register(new BootstrapSagaHandler(new InstanceService(dataSource), events, bus));
-    const store = new TypeormSagaStore(dataSource);
-    return new SagaSweeper(dataSource, new SagaEngine(store), registry, store, { intervalMs: 10, staleAfterMs: 1_000, maxRetryDelayS: 60 });
+    registry.register(new BootstrapSagaHandler(new InstanceService(database.dataSource), events, bus));
+    const store = new TypeormSagaStore(database.dataSource);
+    return new SagaSweeper(database.dataSource, new SagaEngine(store), registry, store, { intervalMs: 10, staleAfterMs: 1_000, maxRetryDelayS: 60 });
   }
 
   it('tells identity-service, then publishes, once identity-service answers again', async () => {
     const id = randomUUID();
-    await dataSource.getRepository(SagaEntity).insert({
+    await database.dataSource.getRepository(SagaEntity).insert({
       id,
       type: 'bootstrap',
       state: 'COMPLETED',
@@ -72,8 +59,8 @@ describe('BootstrapSagaHandler.finish, retried by the sweeper outbox', () => {
         identity: { id: randomUUID(), name: 'Instance Admin Identity' },
       },
     });
-    await db.query(`UPDATE saga_orchestrator.sagas SET updated_at = now() - interval '1 minute' WHERE id = $1`, [id]);
-    const published = async () => (await dataSource.getRepository(SagaEntity).findOneByOrFail({ id })).eventPublishedAt;
+    await database.db.query(`UPDATE saga_orchestrator.sagas SET updated_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+    const published = async () => (await database.dataSource.getRepository(SagaEntity).findOneByOrFail({ id })).eventPublishedAt;
 
     await sweeper().sweepOnce();
     expect(log).toEqual([]);

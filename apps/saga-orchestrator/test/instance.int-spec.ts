@@ -1,29 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
-import { DataSource } from 'typeorm';
+import { useServiceDatabase } from '@app/testing';
 import { ClaimLostError, InstanceService, NewSaga } from '../src/instance/instance.service';
 import { orchestratorDatabase } from '../src/orchestrator.database';
 import { SagaEntity } from '../src/saga-engine/saga.entity';
 import { TypeormSagaStore } from '../src/saga-engine/typeorm-saga.store';
 
-let db: TestDatabase;
-let dataSource: DataSource;
-
-beforeAll(async () => {
-  db = await createTestDatabase('int_orchestrator');
-  dataSource = await openServiceDatabase(db.url, orchestratorDatabase);
-}, 30_000);
-
-afterAll(async () => {
-  await dataSource?.destroy();
-  await db?.drop();
-});
+const database = useServiceDatabase('int_orchestrator', orchestratorDatabase);
 
 /** The instance is one row: every test starts from a fresh, uninitialized instance and no sagas. */
 beforeEach(async () => {
-  await db.query(`UPDATE saga_orchestrator.instance_state SET status = 'UNINITIALIZED', saga_id = NULL, initialized_at = NULL`);
-  await db.query('DELETE FROM saga_orchestrator.sagas');
+  await database.db.query(`UPDATE saga_orchestrator.instance_state SET status = 'UNINITIALIZED', saga_id = NULL, initialized_at = NULL`);
+  await database.db.query('DELETE FROM saga_orchestrator.sagas');
 });
 
 function newSaga(data: object = { email: 'admin@example.com' }): NewSaga {
@@ -31,13 +18,13 @@ function newSaga(data: object = { email: 'admin@example.com' }): NewSaga {
   return { id, type: 'bootstrap', correlationId: `req-${id}`, deadlineAt: new Date(Date.now() + 60_000), data };
 }
 
-const sagaCount = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM saga_orchestrator.sagas'))[0].n);
+const sagaCount = async () => Number((await database.db.query<{ n: string }>('SELECT count(*) AS n FROM saga_orchestrator.sagas'))[0].n);
 
 describe(InstanceService.name, () => {
   let instance: InstanceService;
 
   beforeAll(() => {
-    instance = new InstanceService(dataSource);
+    instance = new InstanceService(database.dataSource);
   });
 
   describe('claim', () => {
@@ -51,7 +38,7 @@ describe(InstanceService.name, () => {
       const sagas = Array.from({ length: 50 }, () => newSaga());
       const results = await Promise.all(sagas.map((s) => instance.claim(s)));
       const winner = sagas[results.indexOf('claimed')];
-      const rows = await dataSource.getRepository(SagaEntity).find();
+      const rows = await database.dataSource.getRepository(SagaEntity).find();
       expect(rows.map((r) => r.id)).toEqual([winner.id]);
       expect(rows[0]).toMatchObject({ type: 'bootstrap', state: 'RUNNING', correlationId: winner.correlationId, version: 1 });
     });
@@ -92,14 +79,14 @@ describe(InstanceService.name, () => {
     it('throws ClaimLostError when the saga is no longer RUNNING', async () => {
       const saga = newSaga();
       await instance.claim(saga);
-      await db.query(`UPDATE saga_orchestrator.sagas SET state = 'COMPENSATING' WHERE id = $1`, [saga.id]);
+      await database.db.query(`UPDATE saga_orchestrator.sagas SET state = 'COMPENSATING' WHERE id = $1`, [saga.id]);
       await expect(instance.markInitialized(saga.id)).rejects.toBeInstanceOf(ClaimLostError);
     });
 
     it('leaves the instance uninitialized when it throws', async () => {
       const saga = newSaga();
       await instance.claim(saga);
-      await db.query(`UPDATE saga_orchestrator.sagas SET state = 'COMPENSATING' WHERE id = $1`, [saga.id]);
+      await database.db.query(`UPDATE saga_orchestrator.sagas SET state = 'COMPENSATING' WHERE id = $1`, [saga.id]);
       await instance.markInitialized(saga.id).catch(() => undefined);
       await expect(instance.getState()).resolves.toEqual({ initialized: false, bootstrapInProgress: true });
     });
@@ -137,16 +124,16 @@ describe(TypeormSagaStore.name, () => {
   let sagaId: string;
 
   beforeAll(() => {
-    store = new TypeormSagaStore(dataSource);
+    store = new TypeormSagaStore(database.dataSource);
   });
 
   beforeEach(async () => {
     const saga = newSaga({ email: 'admin@example.com', organizationName: 'dog' });
-    await new InstanceService(dataSource).claim(saga);
+    await new InstanceService(database.dataSource).claim(saga);
     sagaId = saga.id;
   });
 
-  const row = () => dataSource.getRepository(SagaEntity).findOneByOrFail({ id: sagaId });
+  const row = () => database.dataSource.getRepository(SagaEntity).findOneByOrFail({ id: sagaId });
 
   it('applies the patch and returns the bumped version', async () => {
     await expect(store.update(sagaId, 1, { currentStep: 'user' })).resolves.toBe(2);
@@ -184,7 +171,7 @@ describe(TypeormSagaStore.name, () => {
 
   it('stores a jsonb array as an array, not as a string', async () => {
     await store.update(sagaId, 1, { completedSteps: ['user'] });
-    const [stored] = await db.query<{ kind: string }>(
+    const [stored] = await database.db.query<{ kind: string }>(
       'SELECT jsonb_typeof(completed_steps) AS kind FROM saga_orchestrator.sagas WHERE id = $1',
       [sagaId],
     );

@@ -3,9 +3,7 @@ import { Logger } from '@nestjs/common';
 import { BusClient, BusRemoteError, BusUnavailableError } from '@app/common';
 import { loadConfig } from '@app/config';
 import { ErrorCodes, Subjects } from '@app/contracts';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
-import { DataSource } from 'typeorm';
+import { useServiceDatabase } from '@app/testing';
 import { InstanceService } from '../src/instance/instance.service';
 import { orchestratorDatabase } from '../src/orchestrator.database';
 import { SagaEntity } from '../src/saga-engine/saga.entity';
@@ -18,22 +16,11 @@ const EMAIL = 'admin@example.com';
 const PASSWORD = 'your-secure-password';
 const WINDOW_MS = 15 * 60_000;
 
-let db: TestDatabase;
-let dataSource: DataSource;
-
-beforeAll(async () => {
-  db = await createTestDatabase('int_reclaim');
-  dataSource = await openServiceDatabase(db.url, orchestratorDatabase);
-}, 30_000);
-
-afterAll(async () => {
-  await dataSource?.destroy();
-  await db?.drop();
-});
+const database = useServiceDatabase('int_reclaim', orchestratorDatabase);
 
 beforeEach(async () => {
-  await db.query(`UPDATE saga_orchestrator.instance_state SET status = 'UNINITIALIZED', saga_id = NULL, initialized_at = NULL`);
-  await db.query('DELETE FROM saga_orchestrator.sagas');
+  await database.db.query(`UPDATE saga_orchestrator.instance_state SET status = 'UNINITIALIZED', saga_id = NULL, initialized_at = NULL`);
+  await database.db.query('DELETE FROM saga_orchestrator.sagas');
 });
 
 afterEach(() => {
@@ -71,7 +58,7 @@ class ScriptedBus {
 }
 
 function reclaimService(bus: ScriptedBus, env: Record<string, string> = { BOOTSTRAP_RECLAIM_SECRET: SECRET }): ReclaimService {
-  return new ReclaimService(loadConfig(env), dataSource, new InstanceService(dataSource), bus.client);
+  return new ReclaimService(loadConfig(env), database.dataSource, new InstanceService(database.dataSource), bus.client);
 }
 
 /** A completed bootstrap, as the orchestrator leaves it, initialized `agoMs` ago with the key's digest (if any). */
@@ -88,7 +75,7 @@ async function bootstrapped(bus: ScriptedBus, digest: string | undefined, agoMs 
     accessTokenId: randomUUID(),
     ...(digest === undefined ? {} : { idempotencyKeyDigest: digest }),
   };
-  await dataSource.getRepository(SagaEntity).insert({
+  await database.dataSource.getRepository(SagaEntity).insert({
     id: sagaId,
     type: 'bootstrap',
     state: 'COMPLETED',
@@ -96,7 +83,7 @@ async function bootstrapped(bus: ScriptedBus, digest: string | undefined, agoMs 
     deadlineAt: new Date(),
     data,
   });
-  await db.query(
+  await database.db.query(
     `UPDATE saga_orchestrator.instance_state SET status = 'INITIALIZED', saga_id = $1, initialized_at = now() - $2 * interval '1 millisecond'`,
     [sagaId, agoMs],
   );

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
-import { DataSource } from 'typeorm';
+import { useServiceDatabase } from '@app/testing';
 import { orchestratorDatabase } from '../src/orchestrator.database';
 import { SagaEngine } from '../src/saga-engine/saga-engine';
 import { SagaHandler, SagaRegistry } from '../src/saga-engine/saga-handler';
@@ -10,21 +8,10 @@ import { SagaEntity } from '../src/saga-engine/saga.entity';
 import { SagaContext, SagaDefinition, SagaState } from '../src/saga-engine/saga.types';
 import { TypeormSagaStore } from '../src/saga-engine/typeorm-saga.store';
 
-let db: TestDatabase;
-let dataSource: DataSource;
-
-beforeAll(async () => {
-  db = await createTestDatabase('int_sweeper');
-  dataSource = await openServiceDatabase(db.url, orchestratorDatabase);
-}, 30_000);
-
-afterAll(async () => {
-  await dataSource?.destroy();
-  await db?.drop();
-});
+const database = useServiceDatabase('int_sweeper', orchestratorDatabase);
 
 beforeEach(async () => {
-  await db.query('DELETE FROM saga_orchestrator.sagas');
+  await database.db.query('DELETE FROM saga_orchestrator.sagas');
 });
 
 /** A scripted saga type: compensations record their calls and fail while told to. */
@@ -63,14 +50,14 @@ const fastEngine = (store: TypeormSagaStore) =>
 function newSweeper(handler: ScriptedHandler): SagaSweeper {
   const registry = new SagaRegistry();
   registry.register(handler);
-  const store = new TypeormSagaStore(dataSource);
-  return new SagaSweeper(dataSource, fastEngine(store), registry, store, TIMING);
+  const store = new TypeormSagaStore(database.dataSource);
+  return new SagaSweeper(database.dataSource, fastEngine(store), registry, store, TIMING);
 }
 
 /** Inserts a saga row as a runner would have left it, `ageS` seconds after its last write. */
 async function insertSaga(fields: Partial<SagaEntity>, { ageS = 60, deadlineAgoS = 60 } = {}): Promise<string> {
   const id = randomUUID();
-  await dataSource.getRepository(SagaEntity).insert({
+  await database.dataSource.getRepository(SagaEntity).insert({
     id,
     type: 'scripted',
     state: 'RUNNING',
@@ -79,11 +66,11 @@ async function insertSaga(fields: Partial<SagaEntity>, { ageS = 60, deadlineAgoS
     data: {},
     ...fields,
   });
-  await db.query(`UPDATE saga_orchestrator.sagas SET updated_at = now() - $2 * interval '1 second' WHERE id = $1`, [id, ageS]);
+  await database.db.query(`UPDATE saga_orchestrator.sagas SET updated_at = now() - $2 * interval '1 second' WHERE id = $1`, [id, ageS]);
   return id;
 }
 
-const row = (id: string) => dataSource.getRepository(SagaEntity).findOneByOrFail({ id });
+const row = (id: string) => database.dataSource.getRepository(SagaEntity).findOneByOrFail({ id });
 
 describe(SagaSweeper.name, () => {
   it('rolls back every step that was running side by side when its runner died, after those it completed', async () => {
@@ -164,7 +151,7 @@ describe(SagaSweeper.name, () => {
 
     handler.failing.clear();
     expect(await sweeper.sweepOnce()).toBe(0); // just failed: 2 s before the next try
-    await db.query(`UPDATE saga_orchestrator.sagas SET updated_at = now() - interval '3 seconds' WHERE id = $1`, [id]);
+    await database.db.query(`UPDATE saga_orchestrator.sagas SET updated_at = now() - interval '3 seconds' WHERE id = $1`, [id]);
     await sweeper.sweepOnce();
     expect(await row(id)).toMatchObject({ state: 'COMPENSATED', compensatedSteps: ['c', 'b', 'a'], attempts: 2 });
   });

@@ -10,3 +10,4 @@ export * from './postgres-server';
 export * from './reset';
 export * from './api-client';
 export * from './token-check';
+export * from './service-database';

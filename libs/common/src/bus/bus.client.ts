@@ -28,11 +28,13 @@ interface ReplyPacket {
 
 const codec = JSONCodec<unknown>();
 
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
+
 /** A failed request's kind as a bounded label: the remote code is one of the contract's ErrorCodes. */
 function errorKind(error: unknown): string {
   if (error instanceof BusTimeoutError) return 'timeout';
   if (error instanceof BusUnavailableError) return 'unavailable';
-  if (error instanceof BusRemoteError) return (Object.values(ErrorCodes) as string[]).includes(error.code) ? error.code : 'unknown';
+  if (error instanceof BusRemoteError) return KNOWN_CODES.has(error.code) ? error.code : 'unknown';
   return 'internal';
 }
 
