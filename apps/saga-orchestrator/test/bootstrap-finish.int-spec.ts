@@ -37,7 +37,7 @@ describe('BootstrapSagaHandler.finish, retried by the sweeper outbox', () => {
 
   function sweeper(): SagaSweeper {
     const registry = new SagaRegistry();
-    registry.register(new BootstrapSagaHandler(new InstanceService(database.dataSource), events, bus));
+    registry.register(new BootstrapSagaHandler(new InstanceService(database.dataSource, new TypeormSagaStore(database.dataSource)), events, bus));
     const store = new TypeormSagaStore(database.dataSource);
     return new SagaSweeper(database.dataSource, new SagaEngine(store), registry, store, { intervalMs: 10, staleAfterMs: 1_000, maxRetryDelayS: 60 });
   }

@@ -24,7 +24,7 @@ describe(InstanceService.name, () => {
   let instance: InstanceService;
 
   beforeAll(() => {
-    instance = new InstanceService(database.dataSource);
+    instance = new InstanceService(database.dataSource, new TypeormSagaStore(database.dataSource));
   });
 
   describe('claim', () => {
@@ -129,7 +129,7 @@ describe(TypeormSagaStore.name, () => {
 
   beforeEach(async () => {
     const saga = newSaga({ email: 'admin@example.com', organizationName: 'dog' });
-    await new InstanceService(database.dataSource).claim(saga);
+    await new InstanceService(database.dataSource, new TypeormSagaStore(database.dataSource)).claim(saga);
     sagaId = saga.id;
   });
 

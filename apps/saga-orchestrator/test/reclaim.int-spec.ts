@@ -5,6 +5,7 @@ import { loadConfig } from '@app/config';
 import { ErrorCodes, Subjects } from '@app/contracts';
 import { useServiceDatabase } from '@app/testing';
 import { InstanceService } from '../src/instance/instance.service';
+import { TypeormSagaStore } from '../src/saga-engine/typeorm-saga.store';
 import { orchestratorDatabase } from '../src/orchestrator.database';
 import { SagaEntity } from '../src/saga-engine/saga.entity';
 import { BootstrapData } from '../src/sagas/bootstrap/bootstrap.saga';
@@ -58,7 +59,7 @@ class ScriptedBus {
 }
 
 function reclaimService(bus: ScriptedBus, env: Record<string, string> = { BOOTSTRAP_RECLAIM_SECRET: SECRET }): ReclaimService {
-  return new ReclaimService(loadConfig(env), database.dataSource, new InstanceService(database.dataSource), bus.client);
+  return new ReclaimService(loadConfig(env), database.dataSource, new InstanceService(database.dataSource, new TypeormSagaStore(database.dataSource)), bus.client);
 }
 
 /** A completed bootstrap, as the orchestrator leaves it, initialized `agoMs` ago with the key's digest (if any). */

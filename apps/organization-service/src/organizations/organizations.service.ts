@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { CompensatedReply, ErrorCodes, OrganizationView, OrgRole, Principal } from '@app/contracts';
 import { DomainError } from '@app/common';
 import { compensateSaga, enterSagaStep, execute } from '@app/database';
-import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { requireOrgAdmin } from '../memberships/org-access';
-import { MembershipEntity } from './membership.entity';
 import { OrganizationEntity } from './organization.entity';
 import { organizationSlug } from './slug';
 
@@ -23,10 +22,10 @@ export class OrganizationsService {
   async createWithAdmin(sagaId: string, name: string, adminUserId: string): Promise<OrganizationView> {
     return this.dataSource.transaction(async (m) => {
       await enterSagaStep(m, sagaId);
-      const existing = await m.findOne(OrganizationEntity, { where: { sagaId } });
-      if (existing !== null) return toView(existing);
+      const { rows } = await execute<OrganizationView>(m, 'SELECT id, name, slug FROM organizations WHERE saga_id = $1', [sagaId]);
+      if (rows.length === 1) return rows[0];
       const org = await this.insertWithUniqueSlug(m, name, sagaId);
-      await m.insert(MembershipEntity, { orgId: org.id, userId: adminUserId, role: 'admin', sagaId });
+      await execute(m, `INSERT INTO org_memberships (org_id, user_id, role, saga_id) VALUES ($1, $2, 'admin', $3)`, [org.id, adminUserId, sagaId]);
       return toView(org);
     });
   }
@@ -45,27 +44,35 @@ export class OrganizationsService {
   ): Promise<string> {
     return this.dataSource.transaction(async (m) => {
       await enterSagaStep(m, sagaId);
-      const added = await m.findOne(MembershipEntity, { where: { sagaId, identityId: Not(IsNull()) } });
-      if (added !== null) {
-        if (added.orgId === orgId && added.identityId === identityId) return added.id;
+      const { rows: added } = await execute<{ id: string; org_id: string; identity_id: string }>(
+        m,
+        'SELECT id, org_id, identity_id FROM org_memberships WHERE saga_id = $1 AND identity_id IS NOT NULL',
+        [sagaId],
+      );
+      if (added.length > 0) {
+        if (added[0].org_id === orgId && added[0].identity_id === identityId) return added[0].id;
         throw new DomainError(ErrorCodes.sagaFinished, 'This saga already added a machine identity to an organization');
       }
-      if (!(await m.exists(OrganizationEntity, { where: { id: orgId } }))) {
+      if ((await execute(m, 'SELECT 1 FROM organizations WHERE id = $1', [orgId])).rows.length === 0) {
         throw new DomainError(ErrorCodes.organizationNotFound, 'Organization not found');
       }
       if (caller !== undefined) {
         // Authorization is ours (see org-access.ts).
         await requireOrgAdmin(m, orgId, caller, 'You must be an admin of this organization to add a machine identity to it');
       }
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(MembershipEntity)
-        .values({ orgId, identityId, role, sagaId })
-        .orIgnore()
-        .execute();
-      const membership = await m.findOneOrFail(MembershipEntity, { where: { orgId, identityId } });
-      return membership.id;
+      // Already a member (added by another saga): that membership is the answer, unchanged.
+      const { rows } = await execute<{ id: string }>(
+        m,
+        `WITH ins AS (
+           INSERT INTO org_memberships (org_id, identity_id, role, saga_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id
+         )
+         SELECT id FROM ins UNION ALL SELECT id FROM org_memberships WHERE org_id = $1 AND identity_id = $2`,
+        [orgId, identityId, role, sagaId],
+      );
+      if (rows.length > 0) return rows[0].id;
+      // The conflicting row was committed after this statement's snapshot: a new one sees it.
+      const again = await execute<{ id: string }>(m, 'SELECT id FROM org_memberships WHERE org_id = $1 AND identity_id = $2', [orgId, identityId]);
+      return again.rows[0].id;
     });
   }
 

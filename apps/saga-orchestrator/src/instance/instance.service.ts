@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InstanceStateReply } from '@app/contracts';
 import { execute } from '@app/database';
 import { DataSource } from 'typeorm';
-import { SagaEntity } from '../saga-engine/saga.entity';
+import { newSagaRecord } from '../saga-engine/saga.types';
+import { TypeormSagaStore } from '../saga-engine/typeorm-saga.store';
 import { InstanceStateEntity } from './instance-state.entity';
 
 export type ClaimResult = 'claimed' | 'initialized' | 'in-progress';
@@ -25,7 +26,10 @@ export class ClaimLostError extends Error {
 
 @Injectable()
 export class InstanceService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sagas: TypeormSagaStore,
+  ) {}
 
   /**
    * One winner: a conditional UPDATE of the single row. Concurrent claimers queue on its row
@@ -41,17 +45,10 @@ export class InstanceService {
         [saga.id],
       );
       if (affected === 0) {
-        const state = await m.findOneByOrFail(InstanceStateEntity, { id: 1 });
-        return state.status === 'INITIALIZED' ? 'initialized' : 'in-progress';
+        const { rows } = await execute<{ status: string }>(m, 'SELECT status FROM instance_state WHERE id = 1');
+        return rows[0].status === 'INITIALIZED' ? 'initialized' : 'in-progress';
       }
-      await m.insert(SagaEntity, {
-        id: saga.id,
-        type: saga.type,
-        state: 'RUNNING',
-        correlationId: saga.correlationId,
-        deadlineAt: saga.deadlineAt,
-        data: saga.data,
-      });
+      await this.sagas.insert(newSagaRecord(saga.id, saga.type, saga.data, saga.deadlineAt), saga.correlationId, m);
       return 'claimed';
     });
   }

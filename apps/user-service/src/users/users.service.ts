@@ -1,15 +1,16 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { CompensatedReply, ErrorCodes, UserView } from '@app/contracts';
 import { DomainError } from '@app/common';
-import { compensateSaga, enterSagaStep } from '@app/database';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { compensateSaga, enterSagaStep, execute } from '@app/database';
+import { DataSource } from 'typeorm';
 import { hashPassword, prepareDummyHash } from './password-hasher';
 import { UserEntity } from './user.entity';
 
 // WIRE: Infisical's bootstrap names the admin user "Admin User".
 const ADMIN_FIRST_NAME = 'Admin';
 const ADMIN_LAST_NAME = 'User';
-const UNIQUE_VIOLATION = '23505';
+const USER_VIEW_COLUMNS =
+  'id, email, username, first_name AS "firstName", last_name AS "lastName", super_admin AS "superAdmin"';
 
 export function toUserView(user: UserEntity): UserView {
   return {
@@ -37,38 +38,23 @@ export class UsersService implements OnApplicationBootstrap {
     const email = rawEmail.trim().toLowerCase();
     // Hash outside the transaction: it is the slow part, and needs no lock.
     const passwordHash = await hashPassword(password);
-    try {
-      return await this.insertAdmin(sagaId, userId, email, passwordHash);
-    } catch (error) {
-      // Another saga inserted the same email between our check and our insert.
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new DomainError(ErrorCodes.emailTaken, 'User already exists');
-      }
-      throw error;
-    }
+    return this.insertAdmin(sagaId, userId, email, passwordHash);
   }
 
+  /** Plain SQL: this is the bootstrap's critical path, and TypeORM's query building costs more CPU than the statements. */
   private insertAdmin(sagaId: string, userId: string, email: string, passwordHash: string): Promise<UserView> {
     return this.dataSource.transaction(async (m) => {
       await enterSagaStep(m, sagaId);
-      const existing = await m.findOne(UserEntity, { where: { sagaId } });
-      if (existing !== null) return toUserView(existing);
-      if (await m.exists(UserEntity, { where: { email } })) {
-        throw new DomainError(ErrorCodes.emailTaken, 'User already exists');
-      }
-      const user = m.create(UserEntity, {
-        id: userId,
-        email,
-        username: email,
-        firstName: ADMIN_FIRST_NAME,
-        lastName: ADMIN_LAST_NAME,
-        superAdmin: true,
-        passwordHash,
-        sagaId,
-      });
-      await m.insert(UserEntity, user);
-      const created = await m.findOneOrFail(UserEntity, { where: { sagaId } });
-      return toUserView(created);
+      const existing = await execute<UserView>(m, `SELECT ${USER_VIEW_COLUMNS} FROM users WHERE saga_id = $1`, [sagaId]);
+      if (existing.rows.length === 1) return existing.rows[0];
+      const { rows } = await execute<UserView>(
+        m,
+        `INSERT INTO users (id, email, username, first_name, last_name, super_admin, password_hash, saga_id)
+         VALUES ($1, $2, $2, $3, $4, true, $5, $6) ON CONFLICT (email) DO NOTHING RETURNING ${USER_VIEW_COLUMNS}`,
+        [userId, email, ADMIN_FIRST_NAME, ADMIN_LAST_NAME, passwordHash, sagaId],
+      );
+      if (rows.length === 0) throw new DomainError(ErrorCodes.emailTaken, 'User already exists');
+      return rows[0];
     });
   }
 
