@@ -5,7 +5,7 @@ import { DomainError } from '@app/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { z } from 'zod';
 import { BootstrapEventsPublisher } from '../../events/bootstrap-events.publisher';
-import { InstanceService } from '../../instance/instance.service';
+import { ClaimResult, InstanceService, NewSaga } from '../../instance/instance.service';
 import { orDependencyUnavailable } from '../../saga-engine/saga-errors';
 import { SagaRegistry } from '../../saga-engine/saga-handler';
 import { SagaRunner } from '../../saga-engine/saga-runner';
@@ -53,9 +53,8 @@ export class BootstrapService implements OnModuleInit {
       ...(idempotencyKeyDigest === undefined ? {} : { idempotencyKeyDigest }),
     };
     // The claim records the saga row in the same transaction: one winner, never a claim without its saga.
-    const claim = await orDependencyUnavailable(() =>
-      this.instance.claim({ id: sagaId, type: this.handler.definition.type, correlationId, deadlineAt, data }),
-    );
+    const claim = await this.claimOrKnown({ id: sagaId, type: this.handler.definition.type, correlationId, deadlineAt, data }, command);
+    if (claim === 'claimed') return this.runClaimed(command, { sagaId, correlationId, deadlineAt, data });
     if (claim === 'initialized') {
       const reclaimed = command.idempotencyKey === undefined ? null : await this.reclaim.tryReclaim(command, correlationId);
       if (reclaimed !== null) {
@@ -64,25 +63,66 @@ export class BootstrapService implements OnModuleInit {
       }
       throw new DomainError(ErrorCodes.instanceAlreadyInitialized, ErrorMessages.instanceAlreadyInitialized);
     }
-    if (claim === 'in-progress') {
-      throw new DomainError(ErrorCodes.bootstrapInProgress, 'Instance bootstrap is already in progress');
-    }
-    this.logger.log({ msg: 'Bootstrap claimed the instance', sagaId });
-    await this.events.started(sagaId, correlationId).catch((error: unknown) => {
-      this.logger.error({ msg: 'Could not publish bootstrap.evt.started', sagaId, err: error });
-    });
+    throw new DomainError(ErrorCodes.bootstrapInProgress, 'Instance bootstrap is already in progress');
+  }
 
-    const done = await this.runner.run(this.handler, { sagaId, correlationId, deadlineAt, data, transient: { password: command.password } });
-    this.logger.log({ msg: 'Bootstrap completed', sagaId });
-    const { user, organization, identity } = done.data;
-    return {
-      response: {
-        message: BOOTSTRAP_SUCCESS_MESSAGE,
-        user: user!,
-        organization: organization!,
-        identity: { id: identity!.id, name: identity!.name, credentials: { token: done.transient.token! } },
-      },
-      timings: done.timings,
-    };
+  /*
+   * What this process already knows answers a storm of concurrent bootstraps (every replica of a
+   * bootstrap job started at once) without a transaction each, and with what a claim would have
+   * answered: while a claim of this process is in flight, an unkeyed attempt waits for its outcome
+   * (claimed or in progress: in progress; initialized: initialized; failed: it claims itself);
+   * while a saga of this process holds the claim, it is in progress. A request with an
+   * Idempotency-Key always claims: its answer may be a re-claim. Other replicas know nothing of
+   * this process's claims and ask the database.
+   */
+  private pendingClaim?: Promise<ClaimResult>;
+  private sagasHoldingClaim = 0;
+
+  private async claimOrKnown(saga: NewSaga, command: StartCommand): Promise<ClaimResult> {
+    if (command.idempotencyKey === undefined) {
+      if (this.sagasHoldingClaim > 0) return 'in-progress';
+      if (this.pendingClaim !== undefined) {
+        const outcome = await this.pendingClaim.catch(() => undefined);
+        if (outcome === 'initialized') return 'initialized';
+        if (outcome !== undefined) return 'in-progress';
+      }
+    }
+    const claim = orDependencyUnavailable(() => this.instance.claim(saga));
+    this.pendingClaim = claim;
+    try {
+      const outcome = await claim;
+      // Before anyone waiting on the claim runs: from now on this process's saga holds it.
+      if (outcome === 'claimed') this.sagasHoldingClaim += 1;
+      return outcome;
+    } finally {
+      if (this.pendingClaim === claim) this.pendingClaim = undefined;
+    }
+  }
+
+  /** The saga of a claim this process won; the claim is held until it ends (see claimOrKnown). */
+  private async runClaimed(
+    command: StartCommand,
+    { sagaId, correlationId, deadlineAt, data }: { sagaId: string; correlationId: string; deadlineAt: Date; data: BootstrapData },
+  ): Promise<BootstrapStartReply> {
+    try {
+      this.logger.log({ msg: 'Bootstrap claimed the instance', sagaId });
+      await this.events.started(sagaId, correlationId).catch((error: unknown) => {
+        this.logger.error({ msg: 'Could not publish bootstrap.evt.started', sagaId, err: error });
+      });
+      const done = await this.runner.run(this.handler, { sagaId, correlationId, deadlineAt, data, transient: { password: command.password } });
+      this.logger.log({ msg: 'Bootstrap completed', sagaId });
+      const { user, organization, identity } = done.data;
+      return {
+        response: {
+          message: BOOTSTRAP_SUCCESS_MESSAGE,
+          user: user!,
+          organization: organization!,
+          identity: { id: identity!.id, name: identity!.name, credentials: { token: done.transient.token! } },
+        },
+        timings: done.timings,
+      };
+    } finally {
+      this.sagasHoldingClaim -= 1;
+    }
   }
 }
