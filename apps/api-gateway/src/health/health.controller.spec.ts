@@ -1,6 +1,6 @@
 import { BusClient, NatsLink } from '@app/common';
 import { PingReply, Subjects } from '@app/contracts';
-import { HealthController } from './health.controller';
+import { HEALTH_DOWN_CACHE_MS, HealthController } from './health.controller';
 
 /** A bus whose pings answer after a tick, counting what is sent; a NATS connection counting flushes. */
 function controllerWithCounters(reply: PingReply = { ok: true } as PingReply) {
@@ -49,5 +49,15 @@ describe(HealthController.name, () => {
     expect(a).not.toBe(b);
     expect(a).toMatchObject({ statusCode: 503 });
     expect(sent).toHaveLength(4);
+  });
+
+  it('keeps a round that found something down only briefly, so a service that just came up is seen at once', async () => {
+    const { controller, sent } = controllerWithCounters({ ok: false } as PingReply);
+    await controller.health().catch(() => undefined);
+    await controller.health().catch(() => undefined);
+    expect(sent).toHaveLength(4);
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_DOWN_CACHE_MS + 5));
+    await controller.health().catch(() => undefined);
+    expect(sent).toHaveLength(8);
   });
 });

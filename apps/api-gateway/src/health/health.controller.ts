@@ -15,6 +15,12 @@ const PROBE_TIMEOUT_MS = 1_000;
  * seconds, so a second-old answer costs them nothing.
  */
 export const HEALTH_CACHE_MS = 1_000;
+/**
+ * A round that found something down is kept much shorter: a service that just came up (all five
+ * start at once) must not wait out a second-old "down" before the gateway reports ready. Rounds
+ * stay shared, and a ping to a service that is down fails at once (no responders).
+ */
+export const HEALTH_DOWN_CACHE_MS = 50;
 
 type State = 'up' | 'down' | 'degraded';
 type Attention = NonNullable<PingReply['attention']>;
@@ -46,7 +52,10 @@ const HealthDownSchema = z.object({
 @Public()
 @Controller('api')
 export class HealthController {
-  private readonly probe = new SharedProbe(() => this.pingAll(), HEALTH_CACHE_MS);
+  private readonly probe = new SharedProbe(
+    () => this.pingAll(),
+    ({ dependencies }) => (Object.values(dependencies).includes('down') ? HEALTH_DOWN_CACHE_MS : HEALTH_CACHE_MS),
+  );
 
   constructor(
     private readonly bus: BusClient,

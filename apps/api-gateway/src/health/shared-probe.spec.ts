@@ -56,4 +56,27 @@ describe(SharedProbe.name, () => {
     void probe.get();
     expect(runs).toHaveLength(2);
   });
+
+  it('keeps each result for as long as the result itself asks', async () => {
+    let clock = 0;
+    const runs: Array<(value: string) => void> = [];
+    const probe = new SharedProbe<string>(
+      () => new Promise<string>((resolve) => runs.push(resolve)),
+      (value) => (value === 'down' ? 50 : 1_000),
+      () => clock,
+    );
+    const first = probe.get();
+    runs[0]('down');
+    await first;
+    clock += 49;
+    expect(await probe.get()).toBe('down');
+    clock += 1;
+    const second = probe.get();
+    expect(runs).toHaveLength(2);
+    runs[1]('up');
+    await second;
+    clock += 999;
+    expect(await probe.get()).toBe('up');
+    expect(runs).toHaveLength(2);
+  });
 });
