@@ -1,5 +1,6 @@
 export * from './logging/correlation';
 export * from './logging/logger';
+export * from './errors/answer-error';
 export * from './errors/domain-error';
 export * from './bus/bus-errors';
 export * from './bus/bus.client';

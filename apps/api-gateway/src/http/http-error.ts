@@ -1,8 +1,11 @@
+import { AnswerError } from '@app/common';
+
 /**
  * WIRE: an error the gateway answers with, rendered as Infisical's envelope
  * { reqId, statusCode, message, error } plus any `extra` fields (e.g. health's `dependencies`).
+ * An answer: no stack (see AnswerError).
  */
-export class HttpError extends Error {
+export class HttpError extends AnswerError {
   constructor(
     readonly statusCode: number,
     readonly error: string,

@@ -1,4 +1,5 @@
 import { BusErrorBody } from '@app/contracts';
+import { AnswerError } from '../errors/answer-error';
 
 /** Nobody answers the subject: the service is down. Immediate, and safe to retry: nothing ran. */
 export class BusUnavailableError extends Error {
@@ -18,8 +19,8 @@ export class BusTimeoutError extends Error {
   }
 }
 
-/** The handler ran and answered with an error body. */
-export class BusRemoteError extends Error {
+/** The handler ran and answered with an error body (an answer: no stack, see AnswerError). */
+export class BusRemoteError extends AnswerError {
   readonly mayHaveRun = false;
   constructor(readonly subject: string, readonly body: BusErrorBody) {
     super(body.message);

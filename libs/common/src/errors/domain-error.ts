@@ -1,10 +1,11 @@
 import { BusErrorBody, ErrorCode } from '@app/contracts';
+import { AnswerError } from './answer-error';
 
 /**
  * An expected failure with a stable code. It crosses the bus as a BusErrorBody; its message and
- * details must be safe to show (no secrets, no SQL, no hostnames).
+ * details must be safe to show (no secrets, no SQL, no hostnames). An answer: no stack.
  */
-export class DomainError extends Error {
+export class DomainError extends AnswerError {
   constructor(
     readonly code: ErrorCode,
     message: string,

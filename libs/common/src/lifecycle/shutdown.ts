@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { gatewaySagaWaitMs } from '../bus/timeouts';
+import { flushLogs } from '../logging/logger';
 
 /** The signals a container runtime or a terminal stops us with. */
 export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -45,6 +46,8 @@ export function armShutdownLimit(limitMs: number): void {
 class StoppedLog implements OnApplicationShutdown {
   onApplicationShutdown(signal?: string): void {
     new Logger('Shutdown').log({ msg: 'stopped', signal });
+    // Nest re-raises the signal next, which ends the process at once.
+    flushLogs();
   }
 }
 

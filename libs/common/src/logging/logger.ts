@@ -13,16 +13,41 @@ const REDACT_PATHS = [
   'credentials', '*.credentials', 'secret', '*.secret',
 ];
 
+const pendingFlushes = new Set<() => void>();
+
+/** Writes every log line not written yet, now: before a process ends by a re-raised signal. */
+export function flushLogs(): void {
+  for (const flush of pendingFlushes) flush();
+}
+
 /**
- * Synchronous writes: pino's default destination writes asynchronously, so the last lines before
- * the process ends (a shutdown's "stopped", ended by the re-raised signal, or a crash) would be
- * lost. Log lines are few (debug aside); a blocking write costs microseconds.
+ * Standard output, written synchronously but once per turn of the event loop: the lines logged in
+ * one turn go out in one write. Synchronous, because pino's asynchronous destination would lose
+ * the last lines before the process ends (a shutdown's "stopped", ended by the re-raised signal,
+ * or a crash) and could reorder them with a flush at exit; once per turn, because a write to a
+ * pipe (a container's log driver, a test's parent) costs more than making the line here, and
+ * under load one turn logs a line per request (see bench/README.md). Lines wait at most until
+ * the end of the turn; `exit` and flushLogs() write what is left.
  */
-export function createRootLogger(
-  service: string,
-  level: string,
-  destination: pino.DestinationStream = pino.destination({ dest: 1, sync: true }),
-): PinoLogger {
+export function oncePerTurn(out: pino.DestinationStream = pino.destination({ dest: 1, sync: true })): pino.DestinationStream {
+  let pending = '';
+  const flush = () => {
+    if (pending === '') return;
+    const lines = pending;
+    pending = '';
+    out.write(lines);
+  };
+  if (pendingFlushes.size === 0) process.on('exit', flushLogs);
+  pendingFlushes.add(flush);
+  return {
+    write(line: string) {
+      if (pending === '') setImmediate(flush);
+      pending += line;
+    },
+  };
+}
+
+export function createRootLogger(service: string, level: string, destination: pino.DestinationStream = oncePerTurn()): PinoLogger {
   return pino({
     level,
     base: { service, pid: process.pid },
