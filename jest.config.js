@@ -1,6 +1,6 @@
 /** One jest run, three tiers: unit (*.spec.ts beside the code), integration (real Postgres), e2e (every service its own process). */
 const moduleNameMapper = {
-  '^@app/(contracts|common|config|database|testing|nats-auth)$': '<rootDir>/libs/$1/src',
+  '^@app/(contracts|common|config|database|testing|nats-auth|tokens)$': '<rootDir>/libs/$1/src',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const common = { rootDir: __dirname, setupFiles: ['<rootDir>/test/setup/quiet-nest-logger.ts'], testEnvironment: 'node', moduleNameMapper, transform, moduleFileExtensions: ['ts', 'js', 'json'] };

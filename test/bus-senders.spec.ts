@@ -56,7 +56,7 @@ function sentBy(app: BusUser): string[] {
 
 function answeredBy(app: BusUser): string[] {
   const text = sourcesUnder(join(ROOT, 'apps', app, 'src')).join('\n');
-  // Handlers, and the bus health probe of libs/common (pingController(subject, service)).
+  // Handlers, and the bus health probe of libs/database (pingController(subject, service)).
   const patterns = /(?:@MessagePattern|pingController)\(\s*Subjects\.(\w+\.\w+)\s*[,)]/g;
   return [...text.matchAll(patterns)].map(([, key]) => SUBJECT_OF_KEY.get(key)!).sort();
 }

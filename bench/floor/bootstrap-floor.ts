@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import argon2 from 'argon2';
 import { Client } from 'pg';
 import { ARGON2_OPTIONS } from '../../apps/user-service/src/users/password-hasher';
-import { TokenService } from '../../libs/common/src/auth/tokens';
+import { TokenService } from '../../libs/tokens/src/tokens';
 
 export interface FloorRun {
   hashMs: number[];

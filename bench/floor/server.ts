@@ -9,7 +9,7 @@
  *   POST /api/v1/admin/bootstrap  the refusal the real gateway answers once the instance is set up
  *
  * The token check is the identity-service's: TokenService.verify (HS256 with a KeyObject and
- * the claims' schema, libs/common/src/auth/tokens.ts) and one query for the token record by id.
+ * the claims' schema, libs/tokens/src/tokens.ts) and one query for the token record by id.
  * Environment: PORT, DB_CONNECTION_URI, AUTH_SECRET, REFUSAL_BODY (the captured 400 body).
  * Prints "floor ready" when listening.
  */
@@ -18,7 +18,7 @@ import Fastify, { FastifyReply } from 'fastify';
 import { Pool, PoolClient } from 'pg';
 import { projectSlug } from '../../apps/organization-service/src/projects/project-slug';
 import { toProjectView } from '../../apps/organization-service/src/projects/project-views';
-import { TokenService } from '../../libs/common/src/auth/tokens';
+import { TokenService } from '../../libs/tokens/src/tokens';
 
 const { PORT, DB_CONNECTION_URI, AUTH_SECRET, REFUSAL_BODY } = process.env;
 if (!PORT || !DB_CONNECTION_URI || !AUTH_SECRET) throw new Error('PORT, DB_CONNECTION_URI and AUTH_SECRET are required');

@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ServiceNames, Subjects } from '@app/contracts';
-import { BusModule, organizationDirectoryProvider, pingController, tokenServiceProvider } from '@app/common';
+import { BusModule, organizationDirectoryProvider } from '@app/common';
+import { tokenServiceProvider } from '@app/tokens';
 import { AppConfig, ConfigModule } from '@app/config';
-import { DatabaseModule } from '@app/database';
+import { DatabaseModule, pingController } from '@app/database';
 import { AdminIdentitiesMessageController } from './admin/admin-identities.message.controller';
 import { AdminIdentitiesService } from './admin/admin-identities.service';
 import { IdentityAccess } from './authorization/identity-access';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ServiceNames } from '@app/contracts';
-import { runMicroservice } from '@app/common';
+import { runMicroservice } from '@app/database';
 import { IdentityServiceModule } from './identity-service.module';
 
 void runMicroservice({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TokenService } from '@app/common';
+import { TokenService } from '@app/tokens';
 import { ErrorCodes, Subjects } from '@app/contracts';
 import { openServiceDatabase } from '@app/database';
 import { createTestDatabase } from '@app/testing';

@@ -1,6 +1,6 @@
 import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import { TokenService } from '@app/common';
+import { TokenService } from '@app/tokens';
 import { AppConfig, loadConfig } from '@app/config';
 import { ErrorCodes } from '@app/contracts';
 import { openServiceDatabase } from '@app/database';

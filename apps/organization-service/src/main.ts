@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ServiceNames } from '@app/contracts';
-import { runMicroservice } from '@app/common';
+import { runMicroservice } from '@app/database';
 import { OrganizationServiceModule } from './organization-service.module';
 
 void runMicroservice({

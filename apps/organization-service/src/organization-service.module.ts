@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceNames, Subjects } from '@app/contracts';
-import { pingController } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
-import { DatabaseModule } from '@app/database';
+import { DatabaseModule, pingController } from '@app/database';
 import { MembershipsMessageController } from './memberships/memberships.message.controller';
 import { MembershipsService } from './memberships/memberships.service';
 import { organizationDatabase } from './organization.database';

@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceNames, Subjects } from '@app/contracts';
-import { BusModule, organizationDirectoryProvider, pingController, tokenServiceProvider } from '@app/common';
+import { BusModule, organizationDirectoryProvider } from '@app/common';
+import { tokenServiceProvider } from '@app/tokens';
 import { AppConfig, ConfigModule } from '@app/config';
-import { DatabaseModule } from '@app/database';
+import { DatabaseModule, pingController } from '@app/database';
 import { LoginLockout } from './login/login-lockout';
 import { LoginMessageController } from './login/login.message.controller';
 import { LoginService } from './login/login.service';

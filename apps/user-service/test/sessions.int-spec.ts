@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DomainError, TokenService } from '@app/common';
+import { DomainError } from '@app/common';
+import { TokenService } from '@app/tokens';
 import { loadConfig } from '@app/config';
 import { ErrorCodes, Member, OrgRole } from '@app/contracts';
 import { openServiceDatabase } from '@app/database';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
-import { TokenService } from '@app/common';
+import { TokenService } from '@app/tokens';
 import { loadConfig } from '@app/config';
 import { ErrorCodes } from '@app/contracts';
 import { openServiceDatabase } from '@app/database';

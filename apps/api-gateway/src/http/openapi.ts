@@ -2,7 +2,7 @@ import { INestApplication, Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
 import { OpenAPIRegistry, OpenApiGeneratorV3, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { SwaggerModule } from '@nestjs/swagger';
+import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AUTH_MODE, AuthMode } from '../auth/auth.decorators';
 import { API_ROUTE, ErrorDoc, RouteDoc } from './api-route.decorator';
@@ -50,12 +50,14 @@ function responsesOf(doc: RouteDoc, mode: AuthMode): Record<number, ResponseConf
   return responses;
 }
 
+type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
+
 /**
- * The OpenAPI 3 document of every route, built from the controllers' @ApiRoute descriptions
- * (the zod schemas that validate the requests) and their auth mode. A route without a
- * description stops the build, so the document cannot fall behind the API.
+ * Every route of the controllers, from their @ApiRoute descriptions (the zod schemas that
+ * validate the requests) and their auth mode. A route without a description stops the build, so
+ * the document cannot fall behind the API.
  */
-export function buildOpenApiDocument(controllers: Array<Type<unknown>>): ReturnType<OpenApiGeneratorV3['generateDocument']> {
+function registryOf(controllers: Array<Type<unknown>>): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const controller of controllers) {
@@ -90,6 +92,10 @@ export function buildOpenApiDocument(controllers: Array<Type<unknown>>): ReturnT
       }
     }
   }
+  return registry;
+}
+
+function generate(registry: OpenAPIRegistry): OpenApiDocument {
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: {
@@ -100,10 +106,20 @@ export function buildOpenApiDocument(controllers: Array<Type<unknown>>): ReturnT
   });
 }
 
-/** Swagger UI at /api/docs and the OpenAPI 3 document at /api/docs/json. */
+/** The OpenAPI 3 document of every route of the controllers. */
+export function buildOpenApiDocument(controllers: Array<Type<unknown>>): OpenApiDocument {
+  return generate(registryOf(controllers));
+}
+
+/**
+ * Swagger UI at /api/docs and the OpenAPI 3 document at /api/docs/json. Every route is checked
+ * for its description at start; the document (zod schemas to JSON schemas, the costliest part)
+ * is made on the first request for it, not on every gateway's start.
+ */
 export function setupOpenApi(app: INestApplication, controllers: Array<Type<unknown>>): void {
-  const document = buildOpenApiDocument(controllers);
-  SwaggerModule.setup('api/docs', app, document as Parameters<typeof SwaggerModule.setup>[2], {
+  const registry = registryOf(controllers);
+  let document: OpenApiDocument | undefined;
+  SwaggerModule.setup('api/docs', app, () => (document ??= generate(registry)) as OpenAPIObject, {
     jsonDocumentUrl: 'api/docs/json',
     yamlDocumentUrl: 'api/docs/yaml',
   });

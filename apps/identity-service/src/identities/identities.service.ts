@@ -7,7 +7,7 @@ import {
   INSTANCE_ADMIN_TOKEN_NAME,
   IdentityView,
 } from '@app/contracts';
-import { TokenService } from '@app/common';
+import { TokenService } from '@app/tokens';
 import { compensateSaga, enterSagaStep, execute, finishSaga } from '@app/database';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AccessTokenEntity } from '../token-auth/access-token.entity';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCodes, MintedToken, TokenAuthView } from '@app/contracts';
-import { DomainError, TokenService } from '@app/common';
+import { DomainError } from '@app/common';
+import { TokenService } from '@app/tokens';
 import { execute } from '@app/database';
 import { DataSource } from 'typeorm';
 import { AccessTokenEntity } from './access-token.entity';

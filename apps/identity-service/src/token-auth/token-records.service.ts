@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AccessTokenView, ErrorCodes } from '@app/contracts';
-import { DomainError, TokenService } from '@app/common';
+import { DomainError } from '@app/common';
+import { TokenService } from '@app/tokens';
 import { execute } from '@app/database';
 import { DataSource } from 'typeorm';
 import { AccessTokenRecord, accessTokenView } from './access-token.view';

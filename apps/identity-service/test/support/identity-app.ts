@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { CommandMap, DEFAULT_ACCESS_TOKEN_TTL_SECONDS, IdentitySubjects, OrgRole, Principal, ReplyOf, Subjects } from '@app/contracts';
-import { BusExceptionFilter, NATS_LINK, TokenService } from '@app/common';
+import { BusExceptionFilter, NATS_LINK } from '@app/common';
+import { TokenService } from '@app/tokens';
 import { AppConfig, loadConfig } from '@app/config';
 import { createTestDatabase, TestDatabase } from '@app/testing';
 import { INestMicroservice } from '@nestjs/common';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCodes, Principal } from '@app/contracts';
-import { DomainError, TokenService } from '@app/common';
+import { DomainError } from '@app/common';
+import { TokenService } from '@app/tokens';
 import { OrganizationDirectory } from '@app/common';
 import { SessionsService } from './sessions.service';
 

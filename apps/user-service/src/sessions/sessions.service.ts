@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCodes, Principal } from '@app/contracts';
-import { DomainError, TokenService } from '@app/common';
+import { DomainError } from '@app/common';
+import { TokenService } from '@app/tokens';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { execute } from '@app/database';
 import { DataSource } from 'typeorm';

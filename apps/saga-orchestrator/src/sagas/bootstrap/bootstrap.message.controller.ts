@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { BootstrapStartSchema, PingReply, ReplyOf, ServiceNames, Subjects } from '@app/contracts';
-import { currentCorrelationId, databasePing, NATS_LINK, NatsLink, PayloadPipe } from '@app/common';
+import { currentCorrelationId, NATS_LINK, NatsLink, PayloadPipe } from '@app/common';
+import { databasePing } from '@app/database';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';

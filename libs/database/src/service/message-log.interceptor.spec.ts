@@ -1,10 +1,7 @@
 import { CallHandler, ExecutionContext, Logger } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
 import { lastValueFrom, Observable, of, throwError } from 'rxjs';
-import { DomainError } from '../errors/domain-error';
-import { withCorrelation } from '../logging/correlation';
-import { createRootLogger, PinoNestLogger } from '../logging/logger';
-import { metrics } from '../metrics/metrics';
+import { createRootLogger, DomainError, metrics, PinoNestLogger, withCorrelation } from '@app/common';
 import { BusMessageInterceptor } from './message-log.interceptor';
 
 /** A NATS message context as Nest hands it to interceptors. */

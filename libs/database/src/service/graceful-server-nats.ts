@@ -2,9 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NatsOptions, ServerNats } from '@nestjs/microservices';
 import { Msg, NatsConnection, Subscription } from 'nats';
 import { BusHeaders } from '@app/contracts';
-import { withCorrelation } from '../logging/correlation';
-import { InFlight } from './in-flight';
-import { within } from './within';
+import { InFlight, withCorrelation, within } from '@app/common';
 
 export interface GracefulNatsOptions {
   /** Counts running handlers; the same instance the InFlightInterceptor counts with. */

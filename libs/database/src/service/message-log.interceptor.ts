@@ -3,9 +3,7 @@ import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } fr
 import { BusHeaders } from '@app/contracts';
 import { NatsContext } from '@nestjs/microservices';
 import { Observable, tap } from 'rxjs';
-import { currentCorrelationId, withCorrelation } from '../logging/correlation';
-import { metrics } from '../metrics/metrics';
-import { busErrorCode } from './bus-exception.filter';
+import { busErrorCode, currentCorrelationId, metrics, withCorrelation } from '@app/common';
 
 /**
  * One info line and one metric observation per bus message handled, from a single measurement:

@@ -4,7 +4,7 @@ import { ErrorCodes } from '@app/contracts';
 import { AppConfig, APP_CONFIG, requireAuthSecret } from '@app/config';
 import { JwtService } from '@nestjs/jwt';
 import { z } from 'zod';
-import { DomainError } from '../errors/domain-error';
+import { DomainError } from '@app/common';
 
 /*
  * The one place where tokens are signed and verified, and where their claims are defined.

@@ -4,7 +4,8 @@ import { MessagePattern } from '@nestjs/microservices';
 import { connect, ErrorCode, headers, JSONCodec, NatsConnection, NatsError } from 'nats';
 import { TestNatsServer, waitFor } from '@app/testing';
 import { BusHeaders } from '@app/contracts';
-import { currentCorrelationId, GracefulServerNats, InFlight, InFlightInterceptor } from '@app/common';
+import { currentCorrelationId, InFlight, InFlightInterceptor } from '@app/common';
+import { GracefulServerNats } from '@app/database';
 
 jest.setTimeout(30_000);
 

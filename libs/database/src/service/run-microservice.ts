@@ -5,16 +5,25 @@ import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { NatsConnection, NatsError } from 'nats';
 import { DataSource } from 'typeorm';
-import { BusExceptionFilter } from '../bus/bus-exception.filter';
-import { BusMessageInterceptor } from '../bus/message-log.interceptor';
-import { loggableServers, natsAnswers, natsConnectionOptions } from '../bus/nats';
-import { GracefulServerNats } from '../lifecycle/graceful-server-nats';
-import { InFlight } from '../lifecycle/in-flight';
-import { InFlightInterceptor } from '../lifecycle/in-flight.interceptor';
-import { armShutdownLimit, drainTimeoutMs, SHUTDOWN_SIGNALS, shutdownLimitMs, withStoppedLog } from '../lifecycle/shutdown';
-import { createRootLogger, PinoNestLogger } from '../logging/logger';
-import { initMetrics } from '../metrics/metrics';
-import { startHealthServer } from './health-server';
+import {
+  armShutdownLimit,
+  BusExceptionFilter,
+  createRootLogger,
+  drainTimeoutMs,
+  InFlight,
+  InFlightInterceptor,
+  initMetrics,
+  loggableServers,
+  natsAnswers,
+  natsConnectionOptions,
+  PinoNestLogger,
+  SHUTDOWN_SIGNALS,
+  shutdownLimitMs,
+  startHealthServer,
+  withStoppedLog,
+} from '@app/common';
+import { GracefulServerNats } from './graceful-server-nats';
+import { BusMessageInterceptor } from './message-log.interceptor';
 
 export interface MicroserviceSpec {
   service: ServiceName;

@@ -1,0 +1,2 @@
+// Signing and verifying access tokens: only the services that sign them (user-service, identity-service) load a JWT library.
+export * from './tokens';
