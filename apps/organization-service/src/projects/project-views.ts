@@ -1,5 +1,4 @@
 import { ProjectView } from '@app/contracts';
-import { EntityManager, In } from 'typeorm';
 import { ProjectEnvironmentEntity } from './project-environment.entity';
 import { ProjectEntity } from './project.entity';
 
@@ -19,13 +18,4 @@ export function toProjectView(p: ProjectRow, environments: EnvironmentRow[]): Pr
     updatedAt: p.updatedAt.toISOString(),
     environments: [...environments].sort((a, b) => a.position - b.position).map(({ id, name, slug }) => ({ id, name, slug })),
   };
-}
-
-/** The views of a page of projects, with the environments of all of them in one query. */
-export async function projectViews(m: EntityManager, projects: ProjectRow[]): Promise<ProjectView[]> {
-  if (projects.length === 0) return [];
-  const environments = await m.find(ProjectEnvironmentEntity, { where: { projectId: In(projects.map((p) => p.id)) } });
-  const byProject = new Map<string, ProjectEnvironmentEntity[]>();
-  for (const env of environments) byProject.set(env.projectId, [...(byProject.get(env.projectId) ?? []), env]);
-  return projects.map((p) => toProjectView(p, byProject.get(p.id) ?? []));
 }

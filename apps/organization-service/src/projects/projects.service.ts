@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { CreateProjectSchema, ErrorCodes, ListProjectsSchema, ProjectView } from '@app/contracts';
+import { CreateProjectSchema, ErrorCodes, ListProjectsSchema, OrgRole, ProjectView } from '@app/contracts';
 import { DomainError } from '@app/common';
 import { execute } from '@app/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { memberColumn, roleIn, scopedOrg } from '../memberships/org-access';
 import { projectSlug } from './project-slug';
-import { ProjectRow, projectViews, toProjectView } from './project-views';
-import { ProjectEntity } from './project.entity';
+import { ProjectRow, toProjectView } from './project-views';
 
 type CreateProject = z.infer<typeof CreateProjectSchema>;
 type ListProjects = z.infer<typeof ListProjectsSchema>;
@@ -55,29 +54,43 @@ export class ProjectsService {
     });
   }
 
-  /** An organization admin sees every project; a member only those it is a member of. */
+  /**
+   * An organization admin sees every project; a member only those it is a member of. One
+   * statement — the caller's role, and the page it may see with each project's environments as
+   * JSON — since every authenticated call lands here: one round trip instead of three, and no
+   * entity hydration (see bench/README.md).
+   */
   async list(cmd: ListProjects): Promise<ProjectView[]> {
     const orgId = scopedOrg(cmd.caller);
-    const m = this.dataSource.manager;
+    const column = memberColumn(cmd.caller.type);
+    const { rows } = await execute<{ role: OrgRole | null; projects: ProjectView[] | null }>(
+      this.dataSource.manager,
+      `WITH caller AS (SELECT role FROM org_memberships WHERE org_id = $1 AND ${column} = $2),
+       page AS (
+         SELECT p.* FROM projects p
+          WHERE p.org_id = $1
+            AND ((SELECT role FROM caller) = 'admin'
+              OR ((SELECT role FROM caller) = 'member'
+                  AND EXISTS (SELECT 1 FROM project_memberships pm WHERE pm.project_id = p.id AND pm.${column} = $2)))
+          ORDER BY p.created_at, p.id OFFSET $3 LIMIT $4
+       )
+       SELECT (SELECT role FROM caller) AS role,
+              (SELECT json_agg(json_build_object(
+                        'id', page.id, 'name', page.name, 'description', page.description, 'slug', page.slug,
+                        'type', page.type, 'orgId', page.org_id, 'createdAt', page.created_at, 'updatedAt', page.updated_at,
+                        'environments', (SELECT coalesce(json_agg(json_build_object('id', e.id, 'name', e.name, 'slug', e.slug) ORDER BY e.position), '[]')
+                                           FROM project_environments e WHERE e.project_id = page.id))
+                      ORDER BY page.created_at, page.id)
+                 FROM page) AS projects`,
+      [orgId, cmd.caller.id, cmd.offset, cmd.limit],
+    );
     // Authorization is ours (see org-access.ts).
-    const role = await roleIn(m, orgId, cmd.caller);
+    const { role, projects } = rows[0];
     if (role !== 'admin' && role !== 'member') {
       throw new DomainError(ErrorCodes.permissionDenied, 'You are not allowed to list the projects of this organization');
     }
-    const query = m
-      .createQueryBuilder(ProjectEntity, 'p')
-      .where('p.orgId = :orgId', { orgId })
-      .orderBy('p.createdAt', 'ASC')
-      .addOrderBy('p.id', 'ASC')
-      .offset(cmd.offset)
-      .limit(cmd.limit);
-    if (role === 'member') {
-      query.andWhere(
-        `EXISTS (SELECT 1 FROM project_memberships pm WHERE pm.project_id = p.id AND pm.${memberColumn(cmd.caller.type)} = :memberId)`,
-        { memberId: cmd.caller.id },
-      );
-    }
-    return projectViews(m, await query.getMany());
+    // JSON carries Postgres's timestamps (microseconds, +00:00): the same instants as Date gives elsewhere.
+    return (projects ?? []).map((p) => ({ ...p, createdAt: new Date(p.createdAt).toISOString(), updatedAt: new Date(p.updatedAt).toISOString() }));
   }
 
   /**
