@@ -21,6 +21,8 @@ interface Options {
   storm: number;
   floorIterations: number;
   out: string;
+  /** NODE_OPTIONS for every app of the stacks (e.g. "--max-semi-space-size=2"); none by default. */
+  nodeOptions?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -32,6 +34,7 @@ function parseOptions(argv: string[]): Options {
     return n;
   };
   const outIndex = argv.indexOf('--out');
+  const nodeOptionsIndex = argv.indexOf('--node-options');
   return {
     stacks: value('stacks', quick ? 3 : 15),
     duration: value('duration', quick ? 2 : 5),
@@ -39,11 +42,12 @@ function parseOptions(argv: string[]): Options {
     storm: value('storm', 200),
     floorIterations: value('floor-iterations', quick ? 10 : 30),
     out: outIndex >= 0 ? argv[outIndex + 1] : join(REPO_ROOT, 'bench', 'results.json'),
+    nodeOptions: nodeOptionsIndex >= 0 ? argv[nodeOptionsIndex + 1] : undefined,
   };
 }
 
 /** The environment of every bench stack on top of TestStack's: production's log level (TestStack logs at debug). */
-const STACK_ENV = { LOG_LEVEL: 'info' };
+const STACK_ENV: Record<string, string> = { LOG_LEVEL: 'info' };
 const stackOptions = { name: 'bench', env: STACK_ENV, healthPollMs: 5 };
 
 // Every stack this run started and has not stopped: stopped (processes killed, bench_* database
@@ -206,6 +210,7 @@ function ratioFigure(name: string, real: LoadResult, floor: LoadResult, min: num
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  if (opts.nodeOptions !== undefined) STACK_ENV.NODE_OPTIONS = opts.nodeOptions;
   log(`options: ${JSON.stringify(opts)}`);
   const started = performance.now();
 
