@@ -4,8 +4,8 @@
  * stack's database (the same schemas, rows and indexes the services use), so the difference
  * with the gateway is what the architecture adds.
  *
- *   GET  /api/v1/projects       token check + the organization-service's list query
- *   POST /api/v1/projects       token check + the organization-service's create transaction
+ *   GET  /api/v1/projects       token check + the organization-service's list statement
+ *   POST /api/v1/projects       token check + the organization-service's create statement
  *   POST /api/v1/admin/bootstrap  the refusal the real gateway answers once the instance is set up
  *
  * The token check is the identity-service's: TokenService.verify (HS256 with a KeyObject and
@@ -15,24 +15,16 @@
  */
 import { CreateProjectBodySchema } from '@app/contracts';
 import Fastify, { FastifyReply } from 'fastify';
-import { Pool, PoolClient } from 'pg';
-import { projectSlug } from '../../apps/organization-service/src/projects/project-slug';
-import { toProjectView } from '../../apps/organization-service/src/projects/project-views';
+import { Pool } from 'pg';
+import { createProjectParameters, createProjectSql, fromJson, listProjectsSql } from '../../apps/organization-service/src/projects/projects.service';
 import { TokenService } from '../../libs/tokens/src/tokens';
 
 const { PORT, DB_CONNECTION_URI, AUTH_SECRET, REFUSAL_BODY } = process.env;
 if (!PORT || !DB_CONNECTION_URI || !AUTH_SECRET) throw new Error('PORT, DB_CONNECTION_URI and AUTH_SECRET are required');
 
 const tokens = new TokenService(AUTH_SECRET);
-// The same pool size as each service's data source (libs/database).
-const pool = new Pool({ connectionString: DB_CONNECTION_URI, max: 10 });
-
-const DEFAULT_ENVIRONMENTS = [
-  { name: 'Development', slug: 'dev' },
-  { name: 'Staging', slug: 'staging' },
-  { name: 'Production', slug: 'prod' },
-];
-const PROJECT_COLUMNS = 'id, name, description, slug, type, org_id AS "orgId", created_at AS "createdAt", updated_at AS "updatedAt"';
+// The same pool size and search path as organization-service's data source (libs/database).
+const pool = new Pool({ connectionString: DB_CONNECTION_URI, max: 10, options: '-c search_path=organization_service' });
 
 class Refused extends Error {
   constructor(
@@ -69,64 +61,20 @@ async function authenticate(authorization: string | undefined): Promise<Caller> 
   return { identityId: row.identity_id, orgId: row.org_id };
 }
 
-async function role(q: Pool | PoolClient, caller: Caller, lock = false): Promise<string | null> {
-  const { rows } = await q.query(
-    `SELECT role FROM organization_service.org_memberships WHERE org_id = $1 AND identity_id = $2${lock ? ' FOR SHARE' : ''}`,
-    [caller.orgId, caller.identityId],
-  );
-  return rows[0]?.role ?? null;
-}
-
 async function listProjects(caller: Caller) {
-  const r = await role(pool, caller);
-  if (r !== 'admin' && r !== 'member') throw new Refused(403, 'Not allowed');
-  const { rows: projects } = await pool.query(
-    `SELECT ${PROJECT_COLUMNS} FROM organization_service.projects WHERE org_id = $1 ORDER BY created_at ASC, id ASC LIMIT 20 OFFSET 0`,
-    [caller.orgId],
-  );
-  if (projects.length === 0) return { projects: [] };
-  const { rows: environments } = await pool.query(
-    'SELECT id, project_id, name, slug, position FROM organization_service.project_environments WHERE project_id = ANY($1)',
-    [projects.map((p) => p.id)],
-  );
-  return { projects: projects.map((p) => toProjectView(p, environments.filter((e) => e.project_id === p.id))) };
+  const { rows } = await pool.query(listProjectsSql('identity_id'), [caller.orgId, caller.identityId, 0, 20]);
+  if (rows[0].role !== 'admin' && rows[0].role !== 'member') throw new Refused(403, 'Not allowed');
+  return { projects: (rows[0].projects ?? []).map(fromJson) };
 }
 
 async function createProject(caller: Caller, input: unknown) {
   const body = CreateProjectBodySchema.parse(input);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const r = await role(client, caller, true);
-    if (r !== 'admin' && r !== 'member') throw new Refused(403, 'Not allowed');
-    let project;
-    for (let attempt = 0; attempt < 8 && project === undefined; attempt += 1) {
-      const { rows } = await client.query(
-        `INSERT INTO organization_service.projects (org_id, name, description, slug, type, template) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (org_id, slug) DO NOTHING RETURNING ${PROJECT_COLUMNS}`,
-        [caller.orgId, body.projectName, body.projectDescription, body.slug ?? projectSlug(body.projectName), body.type, body.template],
-      );
-      project = rows[0];
-    }
-    if (project === undefined) throw new Refused(400, 'slug taken');
-    const { rows: environments } = await client.query(
-      `INSERT INTO organization_service.project_environments (project_id, name, slug, position)
-       SELECT $1, e.name, e.slug, e.position FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS e(name, slug, position)
-       RETURNING id, name, slug, position`,
-      [project.id, DEFAULT_ENVIRONMENTS.map((e) => e.name), DEFAULT_ENVIRONMENTS.map((e) => e.slug)],
-    );
-    await client.query(`INSERT INTO organization_service.project_memberships (project_id, identity_id, role) VALUES ($1, $2, 'admin')`, [
-      project.id,
-      caller.identityId,
-    ]);
-    await client.query('COMMIT');
-    return { project: toProjectView(project, environments) };
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
+  for (let attempt = 0; attempt < 8; attempt += 1) {
+    const { rows } = await pool.query(createProjectSql('identity_id'), createProjectParameters(caller.orgId, caller.identityId, body));
+    if (rows[0].role !== 'admin' && rows[0].role !== 'member') throw new Refused(403, 'Not allowed');
+    if (rows[0].project !== null) return { project: fromJson(rows[0].project) };
   }
+  throw new Refused(400, 'slug taken');
 }
 
 function fail(reply: FastifyReply, error: unknown) {

@@ -37,6 +37,10 @@ describe(natsConnectionOptions.name, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('captures no stack per request (a timeout is named by BusClient)', () => {
+    expect(optionsFor({})).toMatchObject({ noAsyncTraces: true });
+  });
+
   it('connects without credentials or TLS by default, with the standard inbox', () => {
     const options = optionsFor({});
     expect(options).toMatchObject({ servers: ['nats://127.0.0.1:4222'], name: 'user-service', inboxPrefix: '_INBOX' });
