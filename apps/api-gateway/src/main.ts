@@ -8,7 +8,6 @@ import {
   NatsLink,
   natsAnswers,
   PinoNestLogger,
-  SHUTDOWN_SIGNALS,
   shutdownLimitMs,
   startHealthServer,
   withStoppedLog,
@@ -42,8 +41,7 @@ async function main(): Promise<void> {
   // Metrics on a port of their own, never the public one (see health-server.ts).
   if (config.healthPort !== undefined) {
     const link = app.get<NatsLink>(NATS_LINK);
-    const server = await startHealthServer(config.healthPort, { service: 'api-gateway', checks: { nats: () => natsAnswers(link.connection) } });
-    for (const signal of SHUTDOWN_SIGNALS) process.once(signal, () => server.close());
+    await startHealthServer(config.healthPort, { service: 'api-gateway', checks: { nats: () => natsAnswers(link.connection) } });
   }
   new Logger('Main').log({ msg: 'service ready', port: config.port });
 }

@@ -51,16 +51,13 @@ export async function migrateWithLock(dataSource: DataSource, schema: string): P
 const WARM_CONNECTIONS = 4;
 
 /**
- * Pays the first-use costs before the service says it is ready instead of on the first request
- * (nearly always the bootstrap, which happens once, right after start): connections opened and
- * authenticated, and one query per entity, so TypeORM has built its metadata paths and V8 has
- * compiled the query code. Reads nothing (`WHERE false`).
+ * Pays the first-use cost of connections before the service says it is ready instead of on the
+ * first request (nearly always the bootstrap, which happens once, right after start): opened and
+ * authenticated. The bootstrap's steps run plain SQL, the path these queries take too; warming
+ * TypeORM's query building per entity, as before, was start-up time for paths it no longer takes.
  */
 async function warmUp(dataSource: DataSource): Promise<void> {
   await Promise.all(Array.from({ length: WARM_CONNECTIONS }, () => dataSource.query('SELECT 1')));
-  for (const entity of dataSource.entityMetadatas) {
-    await dataSource.createQueryBuilder(entity.target, 'e').where('false').getMany();
-  }
 }
 
 export async function openServiceDatabase(url: string, spec: ServiceDatabaseSpec): Promise<DataSource> {

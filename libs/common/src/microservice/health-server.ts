@@ -1,5 +1,6 @@
 import { createServer, Server } from 'node:http';
 import { Logger } from '@nestjs/common';
+import { SHUTDOWN_SIGNALS } from '../lifecycle/shutdown';
 import { METRICS_CONTENT_TYPE, metricsText } from '../metrics/metrics';
 
 export interface HealthProbe {
@@ -12,7 +13,8 @@ export interface HealthProbe {
  * The optional probe port of every service, the gateway included (HEALTH_PORT): `/health` for
  * container health checks and `/metrics`, this process's prom-client registry in Prometheus text
  * format. A port of its own, never the gateway's public one: metrics are for the operator's
- * scraper, not for the internet. Off by default so replicas share a host freely.
+ * scraper, not for the internet. Off by default so replicas share a host freely. It closes on
+ * SIGTERM/SIGINT, when the process starts shutting down.
  */
 export async function startHealthServer(port: number, probe: HealthProbe): Promise<Server> {
   const server = createServer((request, response) => {
@@ -47,6 +49,7 @@ export async function startHealthServer(port: number, probe: HealthProbe): Promi
     server.once('error', reject);
     server.listen(port, '0.0.0.0', resolve);
   });
+  for (const signal of SHUTDOWN_SIGNALS) process.once(signal, () => server.close());
   new Logger('HealthServer').log({ msg: 'Health endpoint listening', port });
   return server;
 }

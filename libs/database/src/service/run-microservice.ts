@@ -17,7 +17,6 @@ import {
   natsAnswers,
   natsConnectionOptions,
   PinoNestLogger,
-  SHUTDOWN_SIGNALS,
   shutdownLimitMs,
   startHealthServer,
   withStoppedLog,
@@ -65,14 +64,13 @@ export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
   if (config.healthPort !== undefined) {
     const nats = app.unwrap<NatsConnection>();
     const dataSource = app.get(DataSource, { strict: false });
-    const server = await startHealthServer(config.healthPort, {
+    await startHealthServer(config.healthPort, {
       service: spec.service,
       checks: {
         nats: () => natsAnswers(nats),
         database: () => dataSource.query('SELECT 1').then(() => true, () => false),
       },
     });
-    for (const signal of SHUTDOWN_SIGNALS) process.once(signal, () => server.close());
   }
   new Logger('Main').log('service ready');
 }
