@@ -20,7 +20,8 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The bundles keep node_modules external, so the runtime needs the production dependencies.
+# The bundles carry their packages (scripts/bundle.js) but for what is read from node_modules at
+# run time: argon2's native binary and swagger-ui's files.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # Owned by the runtime user so a named volume mounted here (bootstrapctl's token) is writable.

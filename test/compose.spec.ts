@@ -630,7 +630,7 @@ describe('Dockerfile', () => {
     ).toBe(true);
   });
 
-  it('installs only production dependencies in the final stage, which the bundles load at run time', () => {
+  it("installs only production dependencies in the final stage (argon2's native binary and swagger-ui's files are read from node_modules at run time)", () => {
     expect(final.instructions.some((i) => i.op === 'RUN' && /\bnpm ci\b.*--omit=dev/.test(i.args))).toBe(true);
   });
 

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { DataSource, DataSourceOptions, EntitySchema, MigrationInterface } from 'typeorm';
 
 type EntityTarget = Function | EntitySchema<unknown>;
@@ -13,6 +14,9 @@ export interface ServiceDatabaseSpec {
 export function dataSourceOptions(url: string, spec: ServiceDatabaseSpec): DataSourceOptions {
   return {
     type: 'postgres',
+    // Passed rather than left to TypeORM's require by name, which a bundler cannot see: the
+    // driver is then bundled with the app like every other package (scripts/bundle.js).
+    driver: pg,
     url,
     schema: spec.schema,
     entities: spec.entities,
