@@ -30,7 +30,7 @@ function needsBuild(apps) {
   const outputs = apps.map((app) => join(root, 'dist', 'apps', app, 'main.js'));
   if (!outputs.every(existsSync) || !existsSync(stamp)) return true;
   const built = statSync(stamp).mtimeMs;
-  const inputs = ['apps', 'libs', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
+  const inputs = ['apps', 'libs', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'scripts/build.js', 'scripts/bundle.js'];
   return inputs.some((input) => newestMtime(join(root, input)) > built);
 }
 
