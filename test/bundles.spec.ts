@@ -32,7 +32,7 @@ describe('built apps (npm test builds them first)', () => {
   });
 
   it.each(['saga-orchestrator', 'user-service', 'organization-service', 'identity-service', 'api-gateway'])(
-    '%s has its packages bundled in: only argon2\'s native binary and packages that are not installed are left to node_modules',
+    '%s has its packages bundled in: only argon2, swagger-ui\'s files and packages that are not installed are left to node_modules',
     (app) => {
       const { bundled, external } = packagesOf(app);
       expect(bundled).toEqual(expect.arrayContaining(['@nestjs/core', 'nats', 'pino', 'zod']));

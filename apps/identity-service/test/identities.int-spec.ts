@@ -3,8 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { TokenService } from '@app/tokens';
 import { AppConfig, loadConfig } from '@app/config';
 import { ErrorCodes } from '@app/contracts';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { AccessTokenEntity } from '../src/token-auth/access-token.entity';
 import { IdentitiesService } from '../src/identities/identities.service';
@@ -27,7 +26,7 @@ function freezeClockAt(ms: number): void {
 }
 
 describe(IdentitiesService.name, () => {
-  let db: TestDatabase;
+  const database = useServiceDatabase('int_identities', identityDatabase);
   let dataSource: DataSource;
   const config: AppConfig = loadConfig({ AUTH_SECRET });
   const jwt = new JwtService({
@@ -38,18 +37,12 @@ describe(IdentitiesService.name, () => {
 
   const serviceWith = (lifetime = new TokenLifetime(config)) => new IdentitiesService(dataSource, new TokenService(AUTH_SECRET), lifetime);
 
-  beforeAll(async () => {
-    db = await createTestDatabase('int_identities');
-    dataSource = await openServiceDatabase(db.url, identityDatabase);
-  }, 30_000);
+  beforeAll(() => {
+    ({ dataSource } = database);
+  });
 
   afterEach(() => {
     jest.useRealTimers();
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
   });
 
   const identities = () => dataSource.getRepository(IdentityEntity);

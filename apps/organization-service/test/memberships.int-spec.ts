@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateProjectSchema, ErrorCodes } from '@app/contracts';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { MembershipsService } from '../src/memberships/memberships.service';
 import { organizationDatabase } from '../src/organization.database';
@@ -12,23 +11,17 @@ import { ProjectsService } from '../src/projects/projects.service';
 import { addMember, identity, organizationWithAdmin, principal, user } from './fixtures';
 
 describe(MembershipsService.name, () => {
-  let db: TestDatabase;
+  const database = useServiceDatabase('int_members', organizationDatabase);
   let dataSource: DataSource;
   let organizations: OrganizationsService;
   let memberships: MembershipsService;
   let projects: ProjectsService;
 
-  beforeAll(async () => {
-    db = await createTestDatabase('int_members');
-    dataSource = await openServiceDatabase(db.url, organizationDatabase);
+  beforeAll(() => {
+    ({ dataSource } = database);
     organizations = new OrganizationsService(dataSource);
     memberships = new MembershipsService(dataSource);
     projects = new ProjectsService(dataSource);
-  }, 30_000);
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
   });
 
   const orgRows = () => dataSource.getRepository(MembershipEntity);

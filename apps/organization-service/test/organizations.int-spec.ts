@@ -1,8 +1,7 @@
 import crypto, { randomUUID } from 'node:crypto';
 import slugify from '@sindresorhus/slugify';
 import { ErrorCodes } from '@app/contracts';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { MembershipsService } from '../src/memberships/memberships.service';
 import { organizationDatabase } from '../src/organization.database';
@@ -12,19 +11,13 @@ import { OrganizationsService } from '../src/organizations/organizations.service
 import { addMember, identity, organizationWithAdmin, principal, user } from './fixtures';
 
 describe(OrganizationsService.name, () => {
-  let db: TestDatabase;
+  const database = useServiceDatabase('int_orgs', organizationDatabase);
   let dataSource: DataSource;
   let organizations: OrganizationsService;
 
-  beforeAll(async () => {
-    db = await createTestDatabase('int_orgs');
-    dataSource = await openServiceDatabase(db.url, organizationDatabase);
+  beforeAll(() => {
+    ({ dataSource } = database);
     organizations = new OrganizationsService(dataSource);
-  }, 30_000);
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
   });
 
   const orgs = () => dataSource.getRepository(OrganizationEntity);

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { ArgumentsHost, Logger } from '@nestjs/common';
 import { BusExceptionFilter, createRootLogger, PinoNestLogger } from '@app/common';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { TestDatabase, useServiceDatabase } from '@app/testing';
 import { firstValueFrom } from 'rxjs';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { userDatabase } from '../src/user.database';
@@ -18,13 +17,13 @@ const PASSWORD = 'correct horse battery staple';
  * reach a log line.
  */
 describe('A failed insert of a user, as logged', () => {
+  const database = useServiceDatabase('int_user_errlog', userDatabase);
   let db: TestDatabase;
   let dataSource: DataSource;
   const lines: string[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase('int_user_errlog');
-    dataSource = await openServiceDatabase(db.url, userDatabase);
+    ({ db, dataSource } = database);
     await db.query('ALTER TABLE user_service.users ADD CONSTRAINT no_admins_today CHECK (NOT super_admin)');
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -37,8 +36,6 @@ describe('A failed insert of a user, as logged', () => {
 
   afterAll(async () => {
     Logger.overrideLogger(false);
-    await dataSource?.destroy();
-    await db?.drop();
   });
 
   it('keeps the hash, the statement and its parameters out of the log, yet says what failed', async () => {

@@ -3,8 +3,7 @@ import argon2 from 'argon2';
 import { TokenService } from '@app/tokens';
 import { loadConfig } from '@app/config';
 import { ErrorCodes, ErrorMessages } from '@app/contracts';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { TestDatabase, useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
@@ -18,26 +17,21 @@ const LOCKED = { name: 'DomainError', code: ErrorCodes.loginLocked, message: 'To
 const INVALID = { name: 'DomainError', code: ErrorCodes.loginInvalid, message: ErrorMessages.loginInvalid };
 
 describe(LoginService.name, () => {
+  const database = useServiceDatabase('int_login', userDatabase);
   let db: TestDatabase;
   let dataSource: DataSource;
   let sessions: SessionsService;
   let logins: LoginService;
   const tokens = new TokenService(AUTH_SECRET);
 
-  beforeAll(async () => {
-    db = await createTestDatabase('int_login');
-    dataSource = await openServiceDatabase(db.url, userDatabase);
+  beforeAll(() => {
+    ({ db, dataSource } = database);
     sessions = new SessionsService(dataSource, tokens, loadConfig({ AUTH_SECRET }));
     logins = new LoginService(dataSource, new LoginLockout(dataSource), sessions);
-  }, 30_000);
+  });
 
   afterEach(() => {
     jest.restoreAllMocks();
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
   });
 
   const failTimes = async (email: string, n: number) => {

@@ -3,8 +3,7 @@ import { DomainError } from '@app/common';
 import { TokenService } from '@app/tokens';
 import { loadConfig } from '@app/config';
 import { ErrorCodes, Member, OrgRole } from '@app/contracts';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { TestDatabase, useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
@@ -39,6 +38,7 @@ class StubOrganizationDirectory implements OrganizationDirectory {
 }
 
 describe(SessionsService.name, () => {
+  const database = useServiceDatabase('int_sessions', userDatabase);
   let db: TestDatabase;
   let dataSource: DataSource;
   let sessions: SessionsService;
@@ -47,17 +47,11 @@ describe(SessionsService.name, () => {
   const directory = new StubOrganizationDirectory();
   const tokens = new TokenService(AUTH_SECRET);
 
-  beforeAll(async () => {
-    db = await createTestDatabase('int_sessions');
-    dataSource = await openServiceDatabase(db.url, userDatabase);
+  beforeAll(() => {
+    ({ db, dataSource } = database);
     sessions = new SessionsService(dataSource, tokens, loadConfig({ AUTH_SECRET }));
     logins = new LoginService(dataSource, new LoginLockout(dataSource), sessions);
     selection = new SelectOrganizationService(sessions, directory, tokens);
-  }, 30_000);
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
   });
 
   /** A user logged in, with the principal the gateway would have for its token. */

@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TokenService } from '@app/tokens';
 import { loadConfig } from '@app/config';
 import { ErrorCodes, ErrorMessages } from '@app/contracts';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { TestDatabase, useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
@@ -17,21 +16,16 @@ const AUTH_SECRET = randomBytes(32).toString('base64url');
 const DENIED = { name: 'DomainError', code: ErrorCodes.permissionDenied, message: 'Only an instance admin may do this' };
 
 describe(UserManagementService.name, () => {
+  const database = useServiceDatabase('int_user_management', userDatabase);
   let db: TestDatabase;
   let dataSource: DataSource;
   let management: UserManagementService;
   const admin = principal({ type: 'identity', orgId: randomUUID(), isInstanceAdmin: true });
   const notAdmin = principal({ orgId: randomUUID() });
 
-  beforeAll(async () => {
-    db = await createTestDatabase('int_user_management');
-    dataSource = await openServiceDatabase(db.url, userDatabase);
+  beforeAll(() => {
+    ({ db, dataSource } = database);
     management = new UserManagementService(dataSource);
-  }, 30_000);
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
   });
 
   /** A tag unique to the test, in every email it creates, so a search on it sees only that test's users. */

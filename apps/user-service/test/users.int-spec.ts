@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import { ErrorCodes } from '@app/contracts';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase, waitFor } from '@app/testing';
+import { TestDatabase, useServiceDatabase, waitFor } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { userDatabase } from '../src/user.database';
 import { UserManagementService } from '../src/user-management/user-management.service';
@@ -12,19 +11,14 @@ import { UsersService } from '../src/users/users.service';
 const PASSWORD = 'correct horse battery staple';
 
 describe(UsersService.name, () => {
+  const database = useServiceDatabase('int_users', userDatabase);
   let db: TestDatabase;
   let dataSource: DataSource;
   let users: UsersService;
 
-  beforeAll(async () => {
-    db = await createTestDatabase('int_users');
-    dataSource = await openServiceDatabase(db.url, userDatabase);
+  beforeAll(() => {
+    ({ db, dataSource } = database);
     users = new UsersService(dataSource);
-  }, 30_000);
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
   });
 
   /** Unique per test, so tests never see each other's users. */

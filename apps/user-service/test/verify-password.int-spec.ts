@@ -3,8 +3,7 @@ import argon2 from 'argon2';
 import { TokenService } from '@app/tokens';
 import { loadConfig } from '@app/config';
 import { ErrorCodes } from '@app/contracts';
-import { openServiceDatabase } from '@app/database';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { TestDatabase, useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
@@ -19,27 +18,22 @@ const LOCKED = { name: 'DomainError', code: ErrorCodes.loginLocked };
 const DUMMY_HASH = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/;
 
 describe(VerifyPasswordService.name, () => {
+  const database = useServiceDatabase('int_verify_password', userDatabase);
   let db: TestDatabase;
   let dataSource: DataSource;
   let passwords: VerifyPasswordService;
   let logins: LoginService;
 
-  beforeAll(async () => {
-    db = await createTestDatabase('int_verify_password');
-    dataSource = await openServiceDatabase(db.url, userDatabase);
+  beforeAll(() => {
+    ({ db, dataSource } = database);
     const lockout = new LoginLockout(dataSource);
     passwords = new VerifyPasswordService(dataSource, lockout);
     const sessions = new SessionsService(dataSource, new TokenService(AUTH_SECRET), loadConfig({ AUTH_SECRET }));
     logins = new LoginService(dataSource, lockout, sessions);
-  }, 30_000);
+  });
 
   afterEach(() => {
     jest.restoreAllMocks();
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
   });
 
   const failTimes = async (userId: string, n: number) => {
