@@ -56,8 +56,9 @@ function sentBy(app: BusUser): string[] {
 
 function answeredBy(app: BusUser): string[] {
   const text = sourcesUnder(join(ROOT, 'apps', app, 'src')).join('\n');
-  // Handlers, and the bus health probe of libs/database (pingController(subject, service)).
-  const patterns = /(?:@MessagePattern|pingController)\(\s*Subjects\.(\w+\.\w+)\s*[,)]/g;
+  // Handlers, and those libs/database makes: the bus health probe (pingController(subject, service))
+  // and the end of a saga (finishSagaController(subject)).
+  const patterns = /(?:@MessagePattern|pingController|finishSagaController)\(\s*Subjects\.(\w+\.\w+)\s*[,)]/g;
   return [...text.matchAll(patterns)].map(([, key]) => SUBJECT_OF_KEY.get(key)!).sort();
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect, ErrorCode, JSONCodec, NatsConnection, NatsError } from 'nats';
+import { AckPolicy, connect, ErrorCode, JSONCodec, NatsConnection, NatsError } from 'nats';
 import { BusUser, BusUsers } from '@app/contracts';
 import { AppProcess, bootstrap, TestStack } from '@app/testing';
 
@@ -218,6 +218,36 @@ describe('Bus security (end to end)', () => {
       await expect(jsm.streams.purge('BOOTSTRAP_EVENTS')).rejects.toThrow(/Permissions Violation/);
       await expect(jsm.streams.delete('BOOTSTRAP_EVENTS')).rejects.toThrow(/Permissions Violation/);
       await expect(jsm.streams.getMessage('BOOTSTRAP_EVENTS', { seq: 1 })).rejects.toThrow(/Permissions Violation/);
+    });
+
+    it('cannot delete a consumer, not even one it made itself (ephemeral ones go when idle)', async () => {
+      const jsm = await reader.jetstreamManager({ checkAPI: false });
+      const { name } = await jsm.consumers.add('BOOTSTRAP_EVENTS', { ack_policy: AckPolicy.None });
+      await expect(jsm.consumers.delete('BOOTSTRAP_EVENTS', name)).rejects.toThrow(/Permissions Violation/);
+      await expect(jsm.consumers.info('BOOTSTRAP_EVENTS', name)).resolves.toMatchObject({ name });
+    });
+
+    it('is bounded: at most 100 connections for all readers, messages of at most 64 KiB, at most 100 consumers on the stream', async () => {
+      await expect(reader.request('$JS.API.STREAM.INFO.BOOTSTRAP_EVENTS', new Uint8Array(65 * 1024))).rejects.toMatchObject({ code: ErrorCode.MaxPayloadExceeded });
+      const jsm = await reader.jetstreamManager({ checkAPI: false });
+      const made: string[] = [];
+      let refusal: unknown;
+      for (let i = 0; i < 105 && refusal === undefined; i += 1) {
+        await jsm.consumers.add('BOOTSTRAP_EVENTS', { ack_policy: AckPolicy.None, inactive_threshold: 10_000_000_000 }).then(
+          (info) => made.push(info.name),
+          (error: unknown) => (refusal = error),
+        );
+      }
+      expect(String(refusal)).toMatch(/maximum consumers limit reached/);
+      expect(made.length).toBeLessThanOrEqual(100);
+      const extra: NatsConnection[] = [];
+      let refused: unknown;
+      for (let i = 0; i < 105 && refused === undefined; i += 1) {
+        await stack.natsAs('events-reader', { reconnect: false }).then((nc) => extra.push(nc), (error: unknown) => (refused = error));
+      }
+      await Promise.all(extra.map((nc) => nc.close()));
+      expect(String(refused)).toMatch(/maximum account active connections exceeded/);
+      expect(extra.length).toBeLessThan(100);
     });
   });
 

@@ -1,4 +1,4 @@
-import { BOOTSTRAP_EVENTS_STREAM, BOOTSTRAP_EVENTS_SUBJECTS } from '@app/contracts';
+import { BOOTSTRAP_EVENTS_STREAM, BOOTSTRAP_EVENTS_SUBJECTS, EVENTS_JS_API_PREFIX } from '@app/contracts';
 import { JSONCodec } from 'nats';
 import { within } from '@app/common';
 import { AppProcess, bootstrap, createTestDatabase, SEED_REQUEST, TestDatabase, TestNatsCluster, TestStack, waitFor } from '@app/testing';
@@ -116,7 +116,7 @@ describe('A three-node NATS cluster (end to end)', () => {
       // A stream from before the cluster grew: one replica, made with the orchestrator's own rights.
       const nc = await cluster.connect('saga-orchestrator');
       try {
-        const jsm = await nc.jetstreamManager({ checkAPI: false });
+        const jsm = await nc.jetstreamManager({ checkAPI: false, apiPrefix: EVENTS_JS_API_PREFIX });
         await jsm.streams.add({ name: BOOTSTRAP_EVENTS_STREAM, subjects: [BOOTSTRAP_EVENTS_SUBJECTS], num_replicas: 1 });
       } finally {
         await nc.close();

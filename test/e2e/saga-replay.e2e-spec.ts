@@ -79,18 +79,18 @@ describe('Replayed saga commands (end to end)', () => {
     expect(await count(stack, 'SELECT count(*)::int AS n FROM identity_service.identities')).toBe(1);
   });
 
-  it('user.cmd.create-admin answers the existing admin and creates none: the replayer cannot log in', async () => {
+  it('refuses user.cmd.create-admin with SAGA.FINISHED and creates no admin: the replayer cannot log in', async () => {
     const intruder = { email: 'intruder@example.com', password: 'intruder-password' };
     const replay = await command(nc, 'user.cmd.create-admin', { sagaId, userId: randomUUID(), ...intruder });
-    expect(replay.response?.user).toMatchObject({ id: first.body.user.id, email: SEED_REQUEST.email });
+    expect(replay.err?.code).toBe('SAGA.FINISHED');
     expect(await count(stack, 'SELECT count(*)::int AS n FROM user_service.users')).toBe(1);
     const login = await new ApiClient(stack.gatewayUrl).post('/api/v3/auth/login', intruder);
     expect(login.status).toBe(400);
   });
 
-  it('organization.cmd.create answers the existing organization and adds no organization or member', async () => {
+  it('refuses organization.cmd.create with SAGA.FINISHED and adds no organization or member', async () => {
     const replay = await command(nc, 'organization.cmd.create', { sagaId, name: 'intruders', adminUserId: randomUUID() });
-    expect(replay.response?.organization).toEqual(first.body.organization);
+    expect(replay.err?.code).toBe('SAGA.FINISHED');
     expect(await count(stack, 'SELECT count(*)::int AS n FROM organization_service.organizations')).toBe(1);
     expect(await count(stack, 'SELECT count(*)::int AS n FROM organization_service.org_memberships')).toBe(2);
   });
@@ -105,6 +105,18 @@ describe('Replayed saga commands (end to end)', () => {
     expect(await count(stack, 'SELECT count(*)::int AS n FROM organization_service.org_memberships')).toBe(2);
   });
 
+  it.each([
+    ['user.cmd.undo-create-admin', 'user_service.users WHERE super_admin'],
+    ['organization.cmd.undo-create', 'organization_service.organizations'],
+    ['organization.cmd.undo-add-identity-membership', 'organization_service.org_memberships'],
+    ['identity.cmd.undo-create-instance-admin', 'identity_service.identities WHERE is_instance_admin'],
+  ])('refuses the compensation %s of the finished saga with SAGA.FINISHED: the admins stay', async (subject, table) => {
+    const before = await count(stack, `SELECT count(*)::int AS n FROM ${table}`);
+    expect((await command(nc, subject, { sagaId })).err?.code).toBe('SAGA.FINISHED');
+    expect(await count(stack, `SELECT count(*)::int AS n FROM ${table}`)).toBe(before);
+    expect((await new ApiClient(stack.gatewayUrl, first.body.identity.credentials.token).get('/api/v1/projects')).status).toBe(200);
+  });
+
   it('the identity-creation saga: identity.cmd.create creates nothing new, and nothing once its identity is deleted', async () => {
     const root = new ApiClient(stack.gatewayUrl, first.body.identity.credentials.token);
     const created = await root.post('/api/v1/identities', { name: 'deployer', organizationId: first.body.organization.id, role: 'member' });
@@ -117,8 +129,8 @@ describe('Replayed saga commands (end to end)', () => {
       command(nc, 'identity.cmd.create', { sagaId: creationSagaId, caller, identityId, name: 'intruder', organizationId: first.body.organization.id });
     const before = await count(stack, 'SELECT count(*)::int AS n FROM identity_service.identities');
 
-    const again = await replay(randomUUID());
-    expect(again.response?.identity).toMatchObject({ id: created.body.identity.id, name: 'deployer' });
+    // The saga completed, so its participants were told: a replay is refused outright.
+    expect((await replay(randomUUID())).err?.code).toBe('SAGA.FINISHED');
     expect(await count(stack, 'SELECT count(*)::int AS n FROM identity_service.identities')).toBe(before);
 
     expect((await root.delete(`/api/v1/identities/${created.body.identity.id}`)).status).toBe(200);

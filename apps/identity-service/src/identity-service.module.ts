@@ -4,7 +4,7 @@ import { ServiceNames, Subjects } from '@app/contracts';
 import { BusModule, organizationDirectoryProvider } from '@app/common';
 import { tokenServiceProvider } from '@app/tokens';
 import { AppConfig, ConfigModule } from '@app/config';
-import { DatabaseModule, pingController } from '@app/database';
+import { DatabaseModule, finishSagaController, pingController } from '@app/database';
 import { AdminIdentitiesMessageController } from './admin/admin-identities.message.controller';
 import { AdminIdentitiesService } from './admin/admin-identities.service';
 import { IdentityAccess } from './authorization/identity-access';
@@ -40,6 +40,7 @@ export class IdentityServiceModule {
         TokenAuthMessageController,
         AdminIdentitiesMessageController,
         pingController(Subjects.identity.ping, ServiceNames.identity),
+        finishSagaController(Subjects.identity.finishSaga),
       ],
       providers: [
         IdentitiesService,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TokenService } from '@app/tokens';
 import { ErrorCodes, Subjects } from '@app/contracts';
 import { openServiceDatabase } from '@app/database';
+import { IsNull } from 'typeorm';
 import { createTestDatabase } from '@app/testing';
 import { IdentityEntity } from '../src/identities/identity.entity';
 import { identityDatabase } from '../src/identity.database';
@@ -56,6 +57,15 @@ describe('identity-service: steps of finished sagas', () => {
       await finish(sagaId);
       await expect(finish(sagaId)).resolves.toEqual({});
       await expect(createInstanceAdmin(sagaId)).rejects.toMatchObject(FINISHED);
+    });
+
+    it('refuses to undo a finished saga (SAGA.FINISHED): the instance admin and its token stay', async () => {
+      const sagaId = randomUUID();
+      const { identity } = await createInstanceAdmin(sagaId);
+      await finish(sagaId);
+      await expect(app().send(Subjects.identity.undoCreateInstanceAdmin, { sagaId })).rejects.toMatchObject(FINISHED);
+      await expect(identities().countBy({ sagaId })).resolves.toBe(1);
+      await expect(records().countBy({ identityId: identity.id, revokedAt: IsNull() })).resolves.toBe(1);
     });
 
     it('refuses a step of a finished saga that never ran here, creating nothing', async () => {

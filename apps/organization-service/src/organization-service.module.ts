@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceNames, Subjects } from '@app/contracts';
 import { AppConfig, ConfigModule } from '@app/config';
-import { DatabaseModule, pingController } from '@app/database';
+import { DatabaseModule, finishSagaController, pingController } from '@app/database';
 import { MembershipsMessageController } from './memberships/memberships.message.controller';
 import { MembershipsService } from './memberships/memberships.service';
 import { organizationDatabase } from './organization.database';
@@ -21,6 +21,7 @@ export class OrganizationServiceModule {
         MembershipsMessageController,
         ProjectsMessageController,
         pingController(Subjects.organization.ping, ServiceNames.organization),
+        finishSagaController(Subjects.organization.finishSaga),
       ],
       providers: [OrganizationsService, MembershipsService, ProjectsService],
     };

@@ -1,6 +1,7 @@
 import crypto, { randomUUID } from 'node:crypto';
 import slugify from '@sindresorhus/slugify';
 import { ErrorCodes } from '@app/contracts';
+import { finishSaga } from '@app/database';
 import { useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { MembershipsService } from '../src/memberships/memberships.service';
@@ -300,6 +301,18 @@ describe(OrganizationsService.name, () => {
       await organizations.createWithAdmin(sagaId, 'Doomed Twice', randomUUID());
       await organizations.deleteForSaga(sagaId);
       await expect(organizations.deleteForSaga(sagaId)).resolves.toEqual({ removed: 0 });
+    });
+
+    it('refuses to undo a saga that finished (SAGA.FINISHED): the organization and its memberships stay', async () => {
+      const sagaId = randomUUID();
+      const org = await organizations.createWithAdmin(sagaId, 'Finished', randomUUID());
+      await organizations.addIdentityMembership(sagaId, org.id, randomUUID());
+      await finishSaga(dataSource, sagaId);
+      const finished = { name: 'DomainError', code: ErrorCodes.sagaFinished };
+      await expect(organizations.deleteForSaga(sagaId)).rejects.toMatchObject(finished);
+      await expect(organizations.removeIdentityMembershipsForSaga(sagaId)).rejects.toMatchObject(finished);
+      await expect(orgs().existsBy({ id: org.id })).resolves.toBe(true);
+      await expect(memberships().countBy({ orgId: org.id })).resolves.toBe(2);
     });
 
     it('leaves the organizations of other sagas alone', async () => {

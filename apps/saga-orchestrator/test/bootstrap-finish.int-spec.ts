@@ -16,7 +16,7 @@ const database = useServiceDatabase('int_bootstrap_finish', orchestratorDatabase
 
 /**
  * A completed bootstrap whose finish failed (identity-service could not be told it finished):
- * the sweeper's outbox calls finish again until identity-service has been told and the
+ * the sweeper's outbox calls finish again until every participant has been told and the
  * completed event is out — never the event without the finish.
  */
 describe('BootstrapSagaHandler.finish, retried by the sweeper outbox', () => {
@@ -24,7 +24,7 @@ describe('BootstrapSagaHandler.finish, retried by the sweeper outbox', () => {
   let identityServiceDown = true;
   const bus = {
     send: async (subject: string, payload: { sagaId: string }) => {
-      if (identityServiceDown) throw new BusUnavailableError(subject);
+      if (identityServiceDown && subject.startsWith('identity.')) throw new BusUnavailableError(subject);
       log.push(`${subject} ${payload.sagaId}`);
       return {};
     },
@@ -42,7 +42,7 @@ describe('BootstrapSagaHandler.finish, retried by the sweeper outbox', () => {
     return new SagaSweeper(database.dataSource, new SagaEngine(store), registry, store, { intervalMs: 10, staleAfterMs: 1_000, maxRetryDelayS: 60 });
   }
 
-  it('tells identity-service, then publishes, once identity-service answers again', async () => {
+  it('tells the participants, then publishes, once identity-service answers again', async () => {
     const id = randomUUID();
     await database.dataSource.getRepository(SagaEntity).insert({
       id,
@@ -62,16 +62,17 @@ describe('BootstrapSagaHandler.finish, retried by the sweeper outbox', () => {
     await database.db.query(`UPDATE saga_orchestrator.sagas SET updated_at = now() - interval '1 minute' WHERE id = $1`, [id]);
     const published = async () => (await database.dataSource.getRepository(SagaEntity).findOneByOrFail({ id })).eventPublishedAt;
 
+    const finishes = [Subjects.user.finishSaga, Subjects.organization.finishSaga].map((s) => `${s} ${id}`);
     await sweeper().sweepOnce();
-    expect(log).toEqual([]);
+    expect(log).toEqual(finishes);
     expect(await published()).toBeNull();
 
     identityServiceDown = false;
     await sweeper().sweepOnce();
-    expect(log).toEqual([`${Subjects.identity.finishSaga} ${id}`, `completed ${id}`]);
+    expect(log).toEqual([...finishes, ...finishes, `${Subjects.identity.finishSaga} ${id}`, `completed ${id}`]);
     expect(await published()).toEqual(expect.any(Date));
 
     await sweeper().sweepOnce();
-    expect(log).toHaveLength(2);
+    expect(log).toHaveLength(6);
   });
 });

@@ -3,7 +3,7 @@ import { ServiceNames, Subjects } from '@app/contracts';
 import { BusModule, organizationDirectoryProvider } from '@app/common';
 import { tokenServiceProvider } from '@app/tokens';
 import { AppConfig, ConfigModule } from '@app/config';
-import { DatabaseModule, pingController } from '@app/database';
+import { DatabaseModule, finishSagaController, pingController } from '@app/database';
 import { LoginLockout } from './login/login-lockout';
 import { LoginMessageController } from './login/login.message.controller';
 import { LoginService } from './login/login.service';
@@ -29,6 +29,7 @@ export class UserServiceModule {
         SessionsMessageController,
         UserManagementMessageController,
         pingController(Subjects.user.ping, ServiceNames.user),
+        finishSagaController(Subjects.user.finishSaga),
       ],
       providers: [
         UsersService,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import { ErrorCodes } from '@app/contracts';
+import { finishSaga } from '@app/database';
 import { TestDatabase, useServiceDatabase, waitFor } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { userDatabase } from '../src/user.database';
@@ -141,6 +142,14 @@ describe(UsersService.name, () => {
       await users.createAdmin(sagaId, randomUUID(), email('delete-twice'), PASSWORD);
       await users.deleteForSaga(sagaId);
       await expect(users.deleteForSaga(sagaId)).resolves.toEqual({ removed: 0 });
+    });
+
+    it('refuses to undo a saga that finished (SAGA.FINISHED): a replayed compensation erases no admin', async () => {
+      const sagaId = randomUUID();
+      await users.createAdmin(sagaId, randomUUID(), email('finished'), PASSWORD);
+      await finishSaga(dataSource, sagaId);
+      await expect(users.deleteForSaga(sagaId)).rejects.toMatchObject({ name: 'DomainError', code: ErrorCodes.sagaFinished });
+      expect(await countBySaga(sagaId)).toBe(1);
     });
 
     it('leaves the users of other sagas alone', async () => {

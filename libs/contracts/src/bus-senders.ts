@@ -53,11 +53,13 @@ export const BusSenders: Readonly<Record<BusUser, readonly CommandSubject[]>> = 
   'saga-orchestrator': [
     Subjects.user.createAdmin,
     Subjects.user.undoCreateAdmin,
+    Subjects.user.finishSaga,
     Subjects.user.verifyPassword,
     Subjects.user.listAdminIds,
     Subjects.user.delete,
     Subjects.organization.create,
     Subjects.organization.undoCreate,
+    Subjects.organization.finishSaga,
     Subjects.organization.addIdentityMembership,
     Subjects.organization.undoAddIdentityMembership,
     Subjects.organization.removeMember,

@@ -1,7 +1,7 @@
-import { BootstrapCommands } from './bootstrap/commands';
-import { IdentityCommands } from './identity/commands';
-import { OrganizationCommands } from './organization/commands';
-import { UserCommands } from './user/commands';
+import { BootstrapCommands, BootstrapCommandSchemas } from './bootstrap/commands';
+import { IdentityCommands, IdentityCommandSchemas } from './identity/commands';
+import { OrganizationCommands, OrganizationCommandSchemas } from './organization/commands';
+import { UserCommands, UserCommandSchemas } from './user/commands';
 
 /*
  * WIRE API: request payloads are validated on arrival (a handler never trusts its sender);
@@ -13,3 +13,11 @@ import { UserCommands } from './user/commands';
 export interface CommandMap extends BootstrapCommands, UserCommands, OrganizationCommands, IdentityCommands {}
 export type CommandSubject = keyof CommandMap;
 export type ReplyOf<S extends CommandSubject> = CommandMap[S]['reply'];
+
+/** Every command's request schema, by subject (strict: see commandSchema). */
+export const CommandSchemas = {
+  ...BootstrapCommandSchemas,
+  ...UserCommandSchemas,
+  ...OrganizationCommandSchemas,
+  ...IdentityCommandSchemas,
+} as const;

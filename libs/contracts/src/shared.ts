@@ -4,17 +4,31 @@ import { z } from 'zod';
 
 export const SagaIdSchema = z.uuid();
 
-/** Compensations are keyed on the saga alone: a step that timed out may have run without us learning its ids. */
-export const CompensateSchema = z.object({ sagaId: SagaIdSchema });
+/**
+ * WIRE SECURITY: every command payload is a strict object — a field the command does not have is
+ * refused (BUS.INVALID_PAYLOAD), so an event, a reply or another command's payload that happens
+ * to carry the right fields (a `sagaId`…) never passes for this command.
+ */
+export const commandSchema = z.strictObject;
 
-export const EmptySchema = z.object({});
+/** Compensations are keyed on the saga alone: a step that timed out may have run without us learning its ids. */
+export const CompensateSchema = commandSchema({ sagaId: SagaIdSchema });
+
+export const EmptySchema = commandSchema({});
+
+/**
+ * Sent by the orchestrator to every participant when a saga has completed, before anything makes
+ * its id public: the participant then refuses every step and every compensation of that saga
+ * (SAGA.FINISHED). Idempotent; not a compensation.
+ */
+export const FinishSagaSchema = commandSchema({ sagaId: SagaIdSchema });
 
 /**
  * Who a command is made for: the principal the gateway authenticated (its token checked by the
  * service that owns it, on this very request). Every command made for a caller carries it, and
  * the service that owns the data decides what that caller may do with it.
  */
-export const PrincipalSchema = z.object({
+export const PrincipalSchema = z.strictObject({
   type: z.enum(['identity', 'user']),
   id: z.uuid(),
   /** The organization the token acts in; null for a user token not scoped to one. */
@@ -27,7 +41,7 @@ export const PrincipalSchema = z.object({
 export type Principal = z.infer<typeof PrincipalSchema>;
 
 /** A member of an organization: a user or a machine identity. */
-export const MemberSchema = z.object({ type: z.enum(['identity', 'user']), id: z.uuid() });
+export const MemberSchema = z.strictObject({ type: z.enum(['identity', 'user']), id: z.uuid() });
 export type Member = z.infer<typeof MemberSchema>;
 
 export const OrgRoleSchema = z.enum(['admin', 'member', 'no-access'], { error: "Role must be one of 'admin', 'member', 'no-access'" });

@@ -26,6 +26,15 @@ export const Events = {
 export const BOOTSTRAP_EVENTS_STREAM = 'BOOTSTRAP_EVENTS';
 export const BOOTSTRAP_EVENTS_SUBJECTS = 'bootstrap.evt.>';
 
+/**
+ * WIRE SECURITY: the events stream and its readers live in a NATS account of their own, apart
+ * from the services' (JetStream delivers to any subject a consumer names, unchecked, so no reader
+ * may share a subject space with the commands). The services' account imports from it the event
+ * subjects (a publish there is stored, its ack comes back) and the stream's own JetStream API,
+ * under this prefix: its own `$JS.API` answers "JetStream not enabled" first.
+ */
+export const EVENTS_JS_API_PREFIX = 'EVENTS.JS.API';
+
 /** Each service answers in a queue group named after itself, so replicas share the load. */
 export const ServiceNames = {
   orchestrator: 'saga-orchestrator',

@@ -6,4 +6,5 @@ export * from './execute';
 export * from './service/graceful-server-nats';
 export * from './service/message-log.interceptor';
 export * from './service/ping.controller';
+export * from './service/finish-saga.controller';
 export * from './service/run-microservice';

@@ -66,7 +66,9 @@ async function markSagaCompensated(manager: EntityManager, sagaId: string): Prom
 
 /**
  * Runs a compensation: under the saga's lock, `undo` removes what the saga created, and the
- * tombstone then refuses any of the saga's steps that arrive later. Idempotent.
+ * tombstone then refuses any of the saga's steps that arrive later. Idempotent. Refused
+ * (SAGA.FINISHED) once the saga has finished: a completed saga is never undone, so a
+ * compensation of one is a replay or an attack (its id is public), and must not erase the admins.
  */
 export function compensateSaga(
   dataSource: DataSource,
@@ -75,6 +77,8 @@ export function compensateSaga(
 ): Promise<{ removed: number }> {
   return dataSource.transaction(async (m) => {
     await lockSaga(m, sagaId);
+    const finished: unknown[] = await m.query('SELECT 1 FROM finished_sagas WHERE saga_id = $1', [sagaId]);
+    if (finished.length > 0) throw new DomainError(ErrorCodes.sagaFinished, 'This saga has already finished');
     const removed = await undo(m);
     await markSagaCompensated(m, sagaId);
     return { removed };

@@ -4,7 +4,7 @@ import { MessagePattern } from '@nestjs/microservices';
 import { connect, ErrorCode, headers, JSONCodec, NatsConnection, NatsError } from 'nats';
 import { TestNatsServer, waitFor } from '@app/testing';
 import { BusHeaders } from '@app/contracts';
-import { currentCorrelationId, InFlight, InFlightInterceptor } from '@app/common';
+import { currentCorrelationId, InFlight, InFlightInterceptor, metrics } from '@app/common';
 import { GracefulServerNats } from '@app/database';
 
 jest.setTimeout(30_000);
@@ -30,6 +30,8 @@ class Gate {
 }
 
 let gate: Gate;
+/** How many times the `test.cmd.count` handler ran. */
+let counted = 0;
 /** The correlation id a guard and the handler saw, for the last `test.cmd.who` command. */
 const seen: { guard?: string; handler?: string } = {};
 
@@ -47,6 +49,12 @@ class SlowController {
   async slow(): Promise<string> {
     await gate.pass();
     return 'done';
+  }
+
+  @MessagePattern('test.cmd.count')
+  count(): number {
+    counted += 1;
+    return counted;
   }
 
   @MessagePattern('test.cmd.who')
@@ -150,6 +158,72 @@ describe(GracefulServerNats.name, () => {
     await nc.request('test.cmd.who', codec.encode({ pattern: 'test.cmd.who', data: {}, id: 'w' }), { timeout: 5_000, headers: h });
     await app.close();
     expect(seen).toEqual({ guard: 'req-correlated', handler: 'req-correlated' });
+  });
+
+  describe('messages that are not commands', () => {
+    let app: INestMicroservice;
+    const encoder = new TextEncoder();
+    const packet = (extra: object) => encoder.encode(JSON.stringify({ pattern: 'test.cmd.count', data: {}, ...extra }));
+    /** Sends raw bytes as a request (a reply subject), or published (none); never waits long for an answer that should not come. */
+    const raw = async (data: Uint8Array, options: { request?: boolean; headers?: ReturnType<typeof headers> } = {}) => {
+      if (options.request === false) {
+        nc.publish('test.cmd.count', data, { headers: options.headers });
+        await nc.flush();
+        return 'published';
+      }
+      return nc.request('test.cmd.count', data, { timeout: 300, headers: options.headers }).then(
+        (m) => codec.decode(m.data),
+        (error: NatsError) => error.code,
+      );
+    };
+    const dropped = async (reason: string) =>
+      (await metrics.busMessagesDropped.get()).values.find((v) => v.labels.subject === 'test.cmd.count' && v.labels.reason === reason)?.value ?? 0;
+
+    beforeAll(async () => {
+      app = await startService(nats, 1_000);
+      counted = 0;
+    });
+
+    afterAll(async () => {
+      await app.close();
+    });
+
+    it.each([
+      ['empty', new Uint8Array(0), 'not-json'],
+      ['not JSON', encoder.encode('{"pattern":'), 'not-json'],
+      ['not UTF-8', Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d]), 'not-json'],
+      ['nested deep, within the size', encoder.encode('['.repeat(60_000) + ']'.repeat(60_000)), 'not-a-request'],
+      ['a JSON array', encoder.encode('[1,2]'), 'not-a-request'],
+      ['a JSON string', encoder.encode('"test.cmd.count"'), 'not-a-request'],
+      ['without Nest\'s id (an event, a JetStream delivery)', packet({}), 'not-a-request'],
+      ['with an id that is not a string', packet({ id: 7 }), 'not-a-request'],
+      ['for another subject', encoder.encode(JSON.stringify({ pattern: 'test.cmd.who', data: {}, id: 'x' })), 'wrong-subject'],
+      ['of megabytes', encoder.encode(JSON.stringify({ pattern: 'test.cmd.count', data: { pad: 'x'.repeat(900_000) }, id: 'x' })), 'too-large'],
+    ])('drops a request %s: no answer, the handler never runs, counted', async (_what, data, reason) => {
+      const before = await dropped(reason);
+      expect(await raw(data)).toBe(ErrorCode.Timeout);
+      expect(counted).toBe(0);
+      expect(await dropped(reason)).toBe(before + 1);
+    });
+
+    it('drops a well-formed command that nobody waits on (no reply subject): the handler never runs', async () => {
+      const before = await dropped('no-reply');
+      await raw(packet({ id: 'fire-and-forget' }), { request: false });
+      await waitFor('counted', async () => ((await dropped('no-reply')) === before + 1 ? true : undefined));
+      expect(counted).toBe(0);
+    });
+
+    it('drops a NATS status message (503, no body)', async () => {
+      const before = await dropped('no-reply');
+      await raw(new Uint8Array(0), { request: false, headers: headers(503, 'No Responders') });
+      await waitFor('counted', async () => ((await dropped('no-reply')) === before + 1 ? true : undefined));
+      expect(await raw(new Uint8Array(0), { headers: headers(404, 'No Messages') })).toBe(ErrorCode.Timeout);
+    });
+
+    it('is still up and answers a real command after all of them, once', async () => {
+      expect(await raw(packet({ id: 'real' }))).toMatchObject({ id: 'real', response: 1 });
+      expect(counted).toBe(1);
+    });
   });
 
   it('closes at the drain timeout when a handler never finishes', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BusSenders, BusUsers, Events, serviceOfSubject, Subjects } from '@app/contracts';
-import { busPermissions, EVENTS_READER_JETSTREAM, ORCHESTRATOR_JETSTREAM, permissionsVariable, renderPermissionsConf } from './permissions';
+import { accountOf, busPermissions, EVENTS_READER_JETSTREAM, ORCHESTRATOR_JETSTREAM, permissionsVariable, renderPermissionsConf } from './permissions';
 
 const SHIPPED = join(__dirname, '..', '..', '..', 'deploy', 'nats', 'permissions.conf');
 const ALL_SUBJECTS: string[] = Object.values(Subjects).flatMap((domain) => Object.values(domain));
@@ -38,7 +38,15 @@ describe(busPermissions.name, () => {
       allowResponses: false,
     });
     for (const subject of permissions['events-reader'].publish) expect(subject).toMatch(/^\$JS\.(API\.(STREAM|CONSUMER)\.[A-Z.]*BOOTSTRAP_EVENTS|ACK\.BOOTSTRAP_EVENTS|FC\.BOOTSTRAP_EVENTS)(\.|$)/);
-    expect(permissions['events-reader'].publish.join()).not.toMatch(/DELETE\.BOOTSTRAP_EVENTS$|PURGE|MSG\.GET|STREAM\.(CREATE|UPDATE|DELETE|NAMES|LIST)/);
+    // Not even a consumer: ephemeral ones go away on their own, and another reader's must stay.
+    expect(permissions['events-reader'].publish.join()).not.toMatch(/DELETE|PURGE|MSG\.GET|NAMES|LIST|STREAM\.(CREATE|UPDATE)/);
+  });
+
+  it("reaches the stream's API from the services' account only through the events account's imports, for the orchestrator only", () => {
+    for (const user of SERVICES) {
+      expect([user, permissions[user].publish.filter((s) => s.startsWith('$JS.'))]).toEqual([user, []]);
+    }
+    expect(ORCHESTRATOR_JETSTREAM).toEqual(['INFO', 'CREATE', 'UPDATE'].map((op) => `EVENTS.JS.API.STREAM.${op}.BOOTSTRAP_EVENTS`));
   });
 
   it('gives no user ">" or a leading wildcard, and wildcards only under its own inbox or the events stream', () => {
@@ -66,6 +74,13 @@ describe(busPermissions.name, () => {
   });
 });
 
+describe(accountOf.name, () => {
+  it('puts the event readers in an account of their own, apart from every service', () => {
+    expect(accountOf('events-reader')).toBe('EVENTS');
+    for (const user of SERVICES) expect([user, accountOf(user)]).toEqual([user, 'SERVICES']);
+  });
+});
+
 describe(renderPermissionsConf.name, () => {
   it('names one variable per user', () => {
     const conf = renderPermissionsConf();
@@ -74,6 +89,24 @@ describe(renderPermissionsConf.name, () => {
 
   it('denies every publish to a user that sends nothing of its own (it may still reply)', () => {
     expect(renderPermissionsConf()).toMatch(/ORGANIZATION_SERVICE = \{\n  publish: \{\n    deny: \[">"\]\n  \}/);
+  });
+
+  it('lets the events account export only the event subjects and three operations of its stream, to the services account only; nothing goes back', () => {
+    const conf = renderPermissionsConf();
+    const exports = /^EVENTS_EXPORTS = \[\n([\s\S]*?)\n\]/m.exec(conf)![1].split('\n');
+    expect(exports).toEqual(
+      ['bootstrap.evt.>', '$JS.API.STREAM.INFO.BOOTSTRAP_EVENTS', '$JS.API.STREAM.CREATE.BOOTSTRAP_EVENTS', '$JS.API.STREAM.UPDATE.BOOTSTRAP_EVENTS'].map(
+        (subject) => `  { service: "${subject}", accounts: [SERVICES] }`,
+      ),
+    );
+    expect(conf).not.toMatch(/SERVICES_EXPORTS|EVENTS_IMPORTS|stream: \{/);
+  });
+
+  it('bounds each account: connections, subscriptions, payload; the events account also its JetStream storage and consumers', () => {
+    const conf = renderPermissionsConf();
+    expect(conf).toMatch(/^SERVICES_LIMITS = \{ max_connections: \d+, max_subscriptions: \d+, max_payload: \d+ \}$/m);
+    expect(conf).toMatch(/^EVENTS_LIMITS = \{ max_connections: 100, max_subscriptions: 1000, max_payload: 65536 \}$/m);
+    expect(conf).toMatch(/^EVENTS_JETSTREAM = \{ max_mem: \d+, max_file: \d+, max_streams: 1, max_consumers: 100 \}$/m);
   });
 
   it('is what deploy/nats/permissions.conf ships (else: npm run nats:config -- --permissions deploy/nats/permissions.conf)', () => {

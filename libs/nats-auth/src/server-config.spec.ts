@@ -37,8 +37,20 @@ describe(generateNatsConfig.name, () => {
     expect(conf).toMatch(/^include \.\/permissions\.conf$/m);
     expect(conf).toMatch(/^jetstream: enabled$/m);
     expect(conf).toMatch(/permissions: \$SAGA_ORCHESTRATOR \}/);
+    expect(conf).not.toMatch(/^authorization/m);
     expect(conf).not.toMatch(/^\s*(listen|port|host|store_dir)\s*:/m);
     expect(config.files['permissions.conf']).toBe(renderPermissionsConf());
+  });
+
+  it('puts the services in one account and the event readers in another, JetStream only in theirs', () => {
+    const conf = config.files['nats-server.conf'];
+    const block = (account: string) => new RegExp(`^  ${account} \\{\\n([\\s\\S]*?)\\n  \\}$`, 'm').exec(conf)![1];
+    const usersOf = (account: string) => [...block(account).matchAll(/user: "([\w-]+)"/g)].map((m) => m[1]);
+    expect(usersOf('SERVICES')).toEqual(['api-gateway', 'saga-orchestrator', 'user-service', 'organization-service', 'identity-service']);
+    expect(usersOf('EVENTS')).toEqual(['events-reader']);
+    expect(block('SERVICES')).toMatch(/imports: \$SERVICES_IMPORTS\n\s+limits: \$SERVICES_LIMITS$/);
+    expect(block('SERVICES')).not.toMatch(/jetstream|exports/);
+    expect(block('EVENTS')).toMatch(/exports: \$EVENTS_EXPORTS\n\s+limits: \$EVENTS_LIMITS\n\s+jetstream: \$EVENTS_JETSTREAM$/);
   });
 
   it('writes each user an env file with its user, password and private inbox, and a password file', () => {

@@ -1,12 +1,12 @@
 import { Controller } from '@nestjs/common';
-import { CompensateSchema, CreateIdentitySchema, CreateInstanceAdminIdentitySchema, FinishSagaSchema, ReplyOf, Subjects } from '@app/contracts';
+import { CompensateSchema, CreateIdentitySchema, CreateInstanceAdminIdentitySchema, ReplyOf, Subjects } from '@app/contracts';
 import { PayloadPipe } from '@app/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
 import { IdentitiesService } from './identities.service';
 
 /**
- * Saga steps that create identities, and the end of a saga (finish-saga). Not caller commands:
+ * Saga steps that create identities (the end of a saga, finish-saga, is finishSagaController's). Not caller commands:
  * see authorization/caller-commands.ts.
  */
 @Controller()
@@ -25,13 +25,6 @@ export class IdentitiesMessageController {
     @Payload(new PayloadPipe(CompensateSchema)) cmd: z.infer<typeof CompensateSchema>,
   ): Promise<ReplyOf<typeof Subjects.identity.undoCreateInstanceAdmin>> {
     return this.identities.deleteForSaga(cmd.sagaId);
-  }
-
-  @MessagePattern(Subjects.identity.finishSaga)
-  finishSaga(
-    @Payload(new PayloadPipe(FinishSagaSchema)) cmd: z.infer<typeof FinishSagaSchema>,
-  ): Promise<ReplyOf<typeof Subjects.identity.finishSaga>> {
-    return this.identities.finish(cmd.sagaId);
   }
 
   @MessagePattern(Subjects.identity.create)

@@ -8,7 +8,7 @@ import {
   IdentityView,
 } from '@app/contracts';
 import { TokenService } from '@app/tokens';
-import { compensateSaga, enterSagaStep, execute, finishSaga } from '@app/database';
+import { compensateSaga, enterSagaStep, execute } from '@app/database';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AccessTokenEntity } from '../token-auth/access-token.entity';
 import { TokenLifetime } from '../token-auth/token-lifetime';
@@ -111,15 +111,6 @@ export class IdentitiesService {
       const created = await m.findOneByOrFail(IdentityEntity, { id: identityId });
       return { identity: identityView(created, false) };
     });
-  }
-
-  /**
-   * The orchestrator's word that the saga completed (sent before its public event names the
-   * saga): every later step of it is refused. Idempotent.
-   */
-  async finish(sagaId: string): Promise<Record<string, never>> {
-    await finishSaga(this.dataSource, sagaId);
-    return {};
   }
 
   /** Compensation: the identity goes with its Token Auth and token records, so its tokens die. */

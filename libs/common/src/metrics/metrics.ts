@@ -28,6 +28,12 @@ export const metrics = {
     labelNames: ['subject', 'outcome', 'code'] as const,
     registers: [metricsRegistry],
   }),
+  busMessagesDropped: new Counter({
+    name: 'bus_messages_dropped_total',
+    help: 'Messages on a command subject that were not a command (no reply subject, not JSON, not a request, too large…), dropped unhandled, by subject and reason',
+    labelNames: ['subject', 'reason'] as const,
+    registers: [metricsRegistry],
+  }),
   busMessageDuration: new Histogram({
     name: 'bus_message_duration_seconds',
     help: 'Time to handle a bus message, by subject and outcome',

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import { z, ZodType } from 'zod';
 import { CreateIdentityBodySchema, IdentityRef, IdentityView } from '../identity';
-import { Empty, PingReply, PrincipalSchema, StepTiming } from '../shared';
+import { commandSchema, Empty, EmptySchema, PingReply, PrincipalSchema, StepTiming } from '../shared';
 import { UserView } from '../user';
 import { BootstrapRequestSchema, BootstrapResponse, IdempotencyKeySchema } from './bootstrap.http';
 
@@ -20,11 +20,22 @@ export const BootstrapSubjects = {
   revokeIdentityAdmin: 'bootstrap.cmd.revoke-identity-admin',
 } as const;
 
-export const BootstrapStartSchema = BootstrapRequestSchema.extend({ idempotencyKey: IdempotencyKeySchema.optional() });
+export const BootstrapStartSchema = commandSchema({ ...BootstrapRequestSchema.shape, idempotencyKey: IdempotencyKeySchema.optional() });
 
-export const StartCreateIdentitySchema = CreateIdentityBodySchema.extend({ caller: PrincipalSchema });
-export const RemoveIdentitySchema = z.object({ caller: PrincipalSchema, identityId: z.uuid() });
-export const RemoveUserSchema = z.object({ caller: PrincipalSchema, userId: z.uuid() });
+export const StartCreateIdentitySchema = commandSchema({ ...CreateIdentityBodySchema.shape, caller: PrincipalSchema });
+export const RemoveIdentitySchema = commandSchema({ caller: PrincipalSchema, identityId: z.uuid() });
+export const RemoveUserSchema = commandSchema({ caller: PrincipalSchema, userId: z.uuid() });
+
+/** The request schema of each command: what its handler validates a payload with (strict). */
+export const BootstrapCommandSchemas = {
+  [BootstrapSubjects.start]: BootstrapStartSchema,
+  [BootstrapSubjects.getState]: EmptySchema,
+  [BootstrapSubjects.ping]: EmptySchema,
+  [BootstrapSubjects.createIdentity]: StartCreateIdentitySchema,
+  [BootstrapSubjects.deleteIdentity]: RemoveIdentitySchema,
+  [BootstrapSubjects.deleteUser]: RemoveUserSchema,
+  [BootstrapSubjects.revokeIdentityAdmin]: RemoveIdentitySchema,
+} as const satisfies Record<(typeof BootstrapSubjects)[keyof typeof BootstrapSubjects], ZodType>;
 
 export interface BootstrapStartReply {
   response: BootstrapResponse;

@@ -1,10 +1,12 @@
-import { z } from 'zod';
-import { CompensatedReply, CompensateSchema, Empty, PaginationSchema, PingReply, PrincipalSchema, SagaIdSchema } from '../shared';
+import { z, ZodType } from 'zod';
+import { commandSchema, CompensatedReply, CompensateSchema, Empty, EmptySchema, FinishSagaSchema, PaginationSchema, PingReply, PrincipalSchema, SagaIdSchema } from '../shared';
 import {
   AttachTokenAuthBodySchema,
   CreateTokenBodySchema,
   REVOKED_MESSAGE,
   RevokePresentedTokenBodySchema,
+  ttlWithinMaxTtl,
+  ttlWithinMaxTtlIssue,
   UpdateIdentityBodySchema,
 } from './http';
 import type { AccessTokenView, AdminIdentityView, IdentityDetail, IdentityRef, IdentityView, MintedToken, TokenAuthView } from './views';
@@ -13,11 +15,7 @@ import type { AccessTokenView, AdminIdentityView, IdentityDetail, IdentityRef, I
 export const IdentitySubjects = {
   createInstanceAdmin: 'identity.cmd.create-instance-admin',
   undoCreateInstanceAdmin: 'identity.cmd.undo-create-instance-admin',
-  /**
-   * Sent by the orchestrator when a saga has completed, before its public event makes the saga
-   * id known: identity-service then refuses every step of that saga (SAGA.FINISHED), so a
-   * replayed create-instance-admin signs no token. Idempotent; not a compensation.
-   */
+  /** See FinishSagaSchema: a replayed create-instance-admin then signs no token. */
   finishSaga: 'identity.cmd.finish-saga',
   reissueInstanceAdminToken: 'identity.cmd.reissue-instance-admin-token',
   authenticate: 'identity.cmd.authenticate',
@@ -37,35 +35,57 @@ export const IdentitySubjects = {
   ping: 'identity.cmd.ping',
 } as const;
 
-export const CreateInstanceAdminIdentitySchema = z.object({
+export const CreateInstanceAdminIdentitySchema = commandSchema({
   sagaId: SagaIdSchema,
   organizationId: z.uuid(),
 });
-export const FinishSagaSchema = z.object({ sagaId: SagaIdSchema });
-export const ReissueInstanceAdminTokenSchema = z.object({ identityId: z.uuid() });
-export const AuthenticateSchema = z.object({ token: z.string().min(1).max(8192) });
+export const ReissueInstanceAdminTokenSchema = commandSchema({ identityId: z.uuid() });
+export const AuthenticateSchema = commandSchema({ token: z.string().min(1).max(8192) });
 
-const Targeted = z.object({ caller: PrincipalSchema, identityId: z.uuid() });
+const targeted = { caller: PrincipalSchema, identityId: z.uuid() };
 
 /** A saga step of the identity-creation saga: the id is chosen by the orchestrator, so the membership can come first. */
-export const CreateIdentitySchema = z.object({
+export const CreateIdentitySchema = commandSchema({
   sagaId: SagaIdSchema,
   caller: PrincipalSchema,
   identityId: z.uuid(),
   name: z.string().min(1).max(64),
   organizationId: z.uuid(),
 });
-export const GetIdentitySchema = Targeted;
-export const UpdateIdentitySchema = Targeted.extend(UpdateIdentityBodySchema.shape);
+export const GetIdentitySchema = commandSchema(targeted);
+export const UpdateIdentitySchema = commandSchema({ ...targeted, ...UpdateIdentityBodySchema.shape });
 /** Sent by the orchestrator, which serializes admin removals: `lastAdmin` says no other admin would remain. */
-export const DeleteIdentitySchema = Targeted.extend({ lastAdmin: z.boolean() });
-export const RevokeInstanceAdminSchema = Targeted.extend({ lastAdmin: z.boolean() });
-export const AttachTokenAuthSchema = z.intersection(Targeted, AttachTokenAuthBodySchema);
-export const CreateTokenSchema = Targeted.extend(CreateTokenBodySchema.shape);
-export const ListTokensSchema = Targeted.extend(PaginationSchema.shape);
-export const RevokeTokenSchema = z.object({ caller: PrincipalSchema, tokenId: z.uuid() });
-export const RevokePresentedTokenSchema = z.object({ token: RevokePresentedTokenBodySchema.shape.accessToken });
-export const ListIdentitiesSchema = PaginationSchema.extend({ caller: PrincipalSchema, searchTerm: z.string().max(64).default('') });
+export const DeleteIdentitySchema = commandSchema({ ...targeted, lastAdmin: z.boolean() });
+export const RevokeInstanceAdminSchema = commandSchema({ ...targeted, lastAdmin: z.boolean() });
+export const AttachTokenAuthSchema = commandSchema({ ...targeted, ...AttachTokenAuthBodySchema.shape }).refine(ttlWithinMaxTtl, ttlWithinMaxTtlIssue);
+export const CreateTokenSchema = commandSchema({ ...targeted, ...CreateTokenBodySchema.shape });
+export const ListTokensSchema = commandSchema({ ...targeted, ...PaginationSchema.shape });
+export const RevokeTokenSchema = commandSchema({ caller: PrincipalSchema, tokenId: z.uuid() });
+export const RevokePresentedTokenSchema = commandSchema({ token: RevokePresentedTokenBodySchema.shape.accessToken });
+export const ListIdentitiesSchema = commandSchema({ ...PaginationSchema.shape, caller: PrincipalSchema, searchTerm: z.string().max(64).default('') });
+
+/** The request schema of each command: what its handler validates a payload with (strict). */
+export const IdentityCommandSchemas = {
+  [IdentitySubjects.createInstanceAdmin]: CreateInstanceAdminIdentitySchema,
+  [IdentitySubjects.undoCreateInstanceAdmin]: CompensateSchema,
+  [IdentitySubjects.finishSaga]: FinishSagaSchema,
+  [IdentitySubjects.reissueInstanceAdminToken]: ReissueInstanceAdminTokenSchema,
+  [IdentitySubjects.authenticate]: AuthenticateSchema,
+  [IdentitySubjects.create]: CreateIdentitySchema,
+  [IdentitySubjects.undoCreate]: CompensateSchema,
+  [IdentitySubjects.get]: GetIdentitySchema,
+  [IdentitySubjects.update]: UpdateIdentitySchema,
+  [IdentitySubjects.delete]: DeleteIdentitySchema,
+  [IdentitySubjects.attachTokenAuth]: AttachTokenAuthSchema,
+  [IdentitySubjects.createToken]: CreateTokenSchema,
+  [IdentitySubjects.listTokens]: ListTokensSchema,
+  [IdentitySubjects.revokeToken]: RevokeTokenSchema,
+  [IdentitySubjects.revokePresentedToken]: RevokePresentedTokenSchema,
+  [IdentitySubjects.list]: ListIdentitiesSchema,
+  [IdentitySubjects.listAdminIds]: EmptySchema,
+  [IdentitySubjects.revokeInstanceAdmin]: RevokeInstanceAdminSchema,
+  [IdentitySubjects.ping]: EmptySchema,
+} as const satisfies Record<(typeof IdentitySubjects)[keyof typeof IdentitySubjects], ZodType>;
 
 export interface CreateInstanceAdminIdentityReply {
   identity: { id: string; name: string; orgId: string; isInstanceAdmin: boolean };

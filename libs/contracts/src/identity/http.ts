@@ -34,15 +34,15 @@ const ttl = (what: string) =>
     .max(MAX_TTL_SECONDS, { error: `${what} must be at most ${MAX_TTL_SECONDS} seconds` });
 
 /** POST /api/v1/auth/token-auth/identities/:identityId */
+export const ttlWithinMaxTtl = (b: { accessTokenTTL: number; accessTokenMaxTTL: number }) => b.accessTokenTTL <= b.accessTokenMaxTTL;
+export const ttlWithinMaxTtlIssue = { error: 'accessTokenTTL must not exceed accessTokenMaxTTL', path: ['accessTokenTTL'] };
+
 export const AttachTokenAuthBodySchema = z
   .object({
     accessTokenTTL: ttl('accessTokenTTL').default(DEFAULT_ACCESS_TOKEN_TTL_SECONDS),
     accessTokenMaxTTL: ttl('accessTokenMaxTTL').default(DEFAULT_ACCESS_TOKEN_TTL_SECONDS),
   })
-  .refine((b) => b.accessTokenTTL <= b.accessTokenMaxTTL, {
-    error: 'accessTokenTTL must not exceed accessTokenMaxTTL',
-    path: ['accessTokenTTL'],
-  });
+  .refine(ttlWithinMaxTtl, ttlWithinMaxTtlIssue);
 
 /** POST /api/v1/auth/token-auth/identities/:identityId/tokens */
 export const CreateTokenBodySchema = z.object({ name: nameSchema('name').optional() });

@@ -1,8 +1,11 @@
-import { z } from 'zod';
+import { z, ZodType } from 'zod';
 import {
+  commandSchema,
   CompensatedReply,
   CompensateSchema,
   Empty,
+  EmptySchema,
+  FinishSagaSchema,
   MemberSchema,
   OrgRole,
   OrgRoleSchema,
@@ -18,6 +21,7 @@ import type { OrganizationView, ProjectView } from './views';
 export const OrganizationSubjects = {
   create: 'organization.cmd.create',
   undoCreate: 'organization.cmd.undo-create',
+  finishSaga: 'organization.cmd.finish-saga',
   addIdentityMembership: 'organization.cmd.add-identity-membership',
   undoAddIdentityMembership: 'organization.cmd.undo-add-identity-membership',
   getMemberRole: 'organization.cmd.get-member-role',
@@ -28,7 +32,7 @@ export const OrganizationSubjects = {
   ping: 'organization.cmd.ping',
 } as const;
 
-export const CreateOrganizationSchema = z.object({
+export const CreateOrganizationSchema = commandSchema({
   sagaId: SagaIdSchema,
   name: z.string().min(1).max(64),
   adminUserId: z.uuid(),
@@ -37,7 +41,7 @@ export const CreateOrganizationSchema = z.object({
  * A saga step. Without `caller` it is the bootstrap's (the system's own, an admin membership);
  * with one, the caller must be an admin of the organization (or an instance admin).
  */
-export const AddIdentityMembershipSchema = z.object({
+export const AddIdentityMembershipSchema = commandSchema({
   sagaId: SagaIdSchema,
   organizationId: z.uuid(),
   identityId: z.uuid(),
@@ -45,16 +49,32 @@ export const AddIdentityMembershipSchema = z.object({
   role: OrgRoleSchema.default('admin'),
 });
 /** A question from the service that authorizes (identity-service, user-service): what is this member's role there? */
-export const GetMemberRoleSchema = z.object({ organizationId: z.uuid(), member: MemberSchema });
-export const SetIdentityRoleSchema = z.object({ caller: PrincipalSchema, organizationId: z.uuid(), identityId: z.uuid(), role: OrgRoleSchema });
+export const GetMemberRoleSchema = commandSchema({ organizationId: z.uuid(), member: MemberSchema });
+export const SetIdentityRoleSchema = commandSchema({ caller: PrincipalSchema, organizationId: z.uuid(), identityId: z.uuid(), role: OrgRoleSchema });
 /** After its owner deleted a user or an identity: its memberships go too. */
-export const RemoveMemberSchema = z.object({ member: MemberSchema });
-export const CreateProjectSchema = CreateProjectBodySchema.extend({ caller: PrincipalSchema });
-export const ListProjectsSchema = PaginationSchema.extend({ caller: PrincipalSchema });
+export const RemoveMemberSchema = commandSchema({ member: MemberSchema });
+export const CreateProjectSchema = commandSchema({ ...CreateProjectBodySchema.shape, caller: PrincipalSchema });
+export const ListProjectsSchema = commandSchema({ ...PaginationSchema.shape, caller: PrincipalSchema });
+
+/** The request schema of each command: what its handler validates a payload with (strict). */
+export const OrganizationCommandSchemas = {
+  [OrganizationSubjects.create]: CreateOrganizationSchema,
+  [OrganizationSubjects.undoCreate]: CompensateSchema,
+  [OrganizationSubjects.finishSaga]: FinishSagaSchema,
+  [OrganizationSubjects.addIdentityMembership]: AddIdentityMembershipSchema,
+  [OrganizationSubjects.undoAddIdentityMembership]: CompensateSchema,
+  [OrganizationSubjects.getMemberRole]: GetMemberRoleSchema,
+  [OrganizationSubjects.setIdentityRole]: SetIdentityRoleSchema,
+  [OrganizationSubjects.removeMember]: RemoveMemberSchema,
+  [OrganizationSubjects.createProject]: CreateProjectSchema,
+  [OrganizationSubjects.listProjects]: ListProjectsSchema,
+  [OrganizationSubjects.ping]: EmptySchema,
+} as const satisfies Record<(typeof OrganizationSubjects)[keyof typeof OrganizationSubjects], ZodType>;
 
 export interface OrganizationCommands {
   [OrganizationSubjects.create]: { request: z.input<typeof CreateOrganizationSchema>; reply: { organization: OrganizationView } };
   [OrganizationSubjects.undoCreate]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
+  [OrganizationSubjects.finishSaga]: { request: z.input<typeof FinishSagaSchema>; reply: Empty };
   [OrganizationSubjects.addIdentityMembership]: {
     request: z.input<typeof AddIdentityMembershipSchema>;
     reply: { membershipId: string };

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { CompensatedReply, CompensateSchema, Empty, PingReply, Principal, PrincipalSchema, SagaIdSchema } from '../shared';
+import { z, ZodType } from 'zod';
+import { commandSchema, CompensatedReply, CompensateSchema, Empty, EmptySchema, FinishSagaSchema, PingReply, Principal, PrincipalSchema, SagaIdSchema } from '../shared';
 import { ListUsersQuerySchema, LoginBodySchema, SelectOrganizationBodySchema } from './http';
 import type { UserView } from './views';
 
@@ -7,6 +7,7 @@ import type { UserView } from './views';
 export const UserSubjects = {
   createAdmin: 'user.cmd.create-admin',
   undoCreateAdmin: 'user.cmd.undo-create-admin',
+  finishSaga: 'user.cmd.finish-saga',
   verifyPassword: 'user.cmd.verify-password',
   login: 'user.cmd.login',
   selectOrganization: 'user.cmd.select-organization',
@@ -17,27 +18,43 @@ export const UserSubjects = {
   ping: 'user.cmd.ping',
 } as const;
 
-export const CreateAdminUserSchema = z.object({
+export const CreateAdminUserSchema = commandSchema({
   sagaId: SagaIdSchema,
   /** Chosen by the orchestrator, so the steps that name the user need not wait for its password hash. */
   userId: z.uuid(),
   email: z.email(),
   password: z.string().min(1).max(1024),
 });
-export const VerifyPasswordSchema = z.object({ userId: z.uuid(), password: z.string().min(1).max(1024) });
-export const LoginSchema = LoginBodySchema;
-export const SelectOrganizationSchema = SelectOrganizationBodySchema.extend({ caller: PrincipalSchema });
-export const AuthenticateUserSchema = z.object({ token: z.string().min(1).max(8192) });
-export const ListUsersSchema = ListUsersQuerySchema.extend({ caller: PrincipalSchema });
+export const VerifyPasswordSchema = commandSchema({ userId: z.uuid(), password: z.string().min(1).max(1024) });
+export const LoginSchema = commandSchema(LoginBodySchema.shape);
+export const SelectOrganizationSchema = commandSchema({ ...SelectOrganizationBodySchema.shape, caller: PrincipalSchema });
+export const AuthenticateUserSchema = commandSchema({ token: z.string().min(1).max(8192) });
+export const ListUsersSchema = commandSchema({ ...ListUsersQuerySchema.shape, caller: PrincipalSchema });
 /**
  * Sent by the orchestrator, which serializes admin removals: `lastAdmin` says that no other
  * admin (user or identity) would remain, so an admin target must be refused.
  */
-export const DeleteUserSchema = z.object({ caller: PrincipalSchema, userId: z.uuid(), lastAdmin: z.boolean() });
+export const DeleteUserSchema = commandSchema({ caller: PrincipalSchema, userId: z.uuid(), lastAdmin: z.boolean() });
+
+/** The request schema of each command: what its handler validates a payload with (strict). */
+export const UserCommandSchemas = {
+  [UserSubjects.createAdmin]: CreateAdminUserSchema,
+  [UserSubjects.undoCreateAdmin]: CompensateSchema,
+  [UserSubjects.finishSaga]: FinishSagaSchema,
+  [UserSubjects.verifyPassword]: VerifyPasswordSchema,
+  [UserSubjects.login]: LoginSchema,
+  [UserSubjects.selectOrganization]: SelectOrganizationSchema,
+  [UserSubjects.authenticate]: AuthenticateUserSchema,
+  [UserSubjects.list]: ListUsersSchema,
+  [UserSubjects.listAdminIds]: EmptySchema,
+  [UserSubjects.delete]: DeleteUserSchema,
+  [UserSubjects.ping]: EmptySchema,
+} as const satisfies Record<(typeof UserSubjects)[keyof typeof UserSubjects], ZodType>;
 
 export interface UserCommands {
   [UserSubjects.createAdmin]: { request: z.input<typeof CreateAdminUserSchema>; reply: { user: UserView } };
   [UserSubjects.undoCreateAdmin]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
+  [UserSubjects.finishSaga]: { request: z.input<typeof FinishSagaSchema>; reply: Empty };
   /**
    * The re-claim's password check, under the login lockout of the user's email (it counts with
    * login attempts): LOGIN.LOCKED while locked. An unknown user id is `valid: false`, after the

@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { NatsOptions, ServerNats } from '@nestjs/microservices';
+import { NatsContext, NatsOptions, ServerNats } from '@nestjs/microservices';
+import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import { Msg, NatsConnection, Subscription } from 'nats';
 import { BusHeaders } from '@app/contracts';
-import { InFlight, withCorrelation, within } from '@app/common';
+import { InFlight, metrics, withCorrelation, within } from '@app/common';
+import { admitCommand, DropReason } from './command-admission';
 
 export interface GracefulNatsOptions {
   /** Counts running handlers; the same instance the InFlightInterceptor counts with. */
@@ -14,8 +16,16 @@ export interface GracefulNatsOptions {
 /** Unsubscribing and flushing need the server; when it is unreachable, do not wait longer than this. */
 const BROKER_STEP_TIMEOUT_MS = 2_000;
 
+/** Dropped messages logged per second at most (each one is counted): a flood must not flood the logs. */
+const DROP_LINES_PER_SECOND = 10;
+
 /**
- * Nest's NATS server with a graceful close(): first unsubscribe every handler, so NATS routes
+ * Nest's NATS server that takes only commands and cannot be crashed by a message: see
+ * command-admission.ts for what passes; anything else is dropped with one log line (at most
+ * DROP_LINES_PER_SECOND a second) and counted in bus_messages_dropped_total. A failure anywhere
+ * in handling a message is logged, never left to reject (an unhandled rejection ends a process).
+ *
+ * With a graceful close(): first unsubscribe every handler, so NATS routes
  * new commands to the other replicas of the queue group (or answers "no responders" when there
  * is none, which the sender reads as "nothing ran"); then wait until the handlers already
  * running have replied; only then close the connection they reply on. Nest's own close()
@@ -23,13 +33,14 @@ const BROKER_STEP_TIMEOUT_MS = 2_000;
  * sees a timeout and must treat the command as "may have run".
  */
 export class GracefulServerNats extends ServerNats {
-  private readonly shutdownLogger = new Logger('BusServer');
+  private readonly busLogger = new Logger('BusServer');
   private readonly inFlight: InFlight;
   private readonly drainTimeoutMs: number;
   private readonly queue?: string;
   private connection?: NatsConnection;
   private readonly handlerSubscriptions: Subscription[] = [];
   private closing?: Promise<void>;
+  private dropLines = { second: 0, written: 0 };
 
   constructor(options: Required<NatsOptions>['options'], graceful: GracefulNatsOptions) {
     super(options);
@@ -53,25 +64,50 @@ export class GracefulServerNats extends ServerNats {
   override bindEvents(client: NatsConnection): void {
     for (const [channel, handler] of this.messageHandlers) {
       const queue = (handler.extras?.queue as string | undefined) ?? this.queue;
-      const callback = this.getMessageHandler(channel).bind(this) as (error: Error | null, msg: Msg) => void;
+      const callback = (error: Error | null, msg: Msg) => {
+        if (error !== null) this.busLogger.error({ msg: 'Subscription failed', subject: channel, err: error });
+        else this.handleMessage(channel, msg).catch((failure: unknown) => this.busLogger.error({ msg: 'Could not handle a message', subject: channel, err: failure }));
+      };
       this.handlerSubscriptions.push(client.subscribe(channel, { queue, callback }));
     }
   }
 
   /**
-   * Counts a message from its arrival, before Nest's pipeline reaches the InFlightInterceptor,
-   * and runs all of that pipeline (guards included) in the sender's correlation id, so every log
-   * line and every command sent on the way carries it.
+   * Admits the message (or drops it), counts it from its arrival, before Nest's pipeline reaches
+   * the InFlightInterceptor, and runs all of that pipeline (guards included) in the sender's
+   * correlation id, so every log line and every command sent on the way carries it. Nest's own
+   * handleMessage, less its deserializer (which throws on bytes that are not JSON) and its
+   * fire-and-forget path (which runs a command handler for a message nobody waits on).
    */
   override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    const admission = admitCommand(channel, natsMsg);
+    if (!admission.ok) return this.drop(channel, admission.reason, natsMsg.data.length);
     const end = this.inFlight.begin();
     const correlationId = natsMsg.headers?.get(BusHeaders.correlationId) || undefined;
-    const handle = () => super.handleMessage(channel, natsMsg);
+    const handle = async () => {
+      const context = new NatsContext([natsMsg.subject, natsMsg.headers]);
+      const publish = this.getPublisher(natsMsg, admission.id, context);
+      const handler = this.getHandlerByPattern(channel);
+      if (handler === null) return publish({ id: admission.id, status: 'error', err: NO_MESSAGE_HANDLER });
+      return this.onProcessingStartHook(this.transportId, context, async () => {
+        const response$ = this.transformToObservable(await handler(admission.data, context));
+        if (response$ !== undefined) this.send(response$, publish);
+      });
+    };
     try {
       return await (correlationId === undefined ? handle() : withCorrelation(correlationId, handle));
     } finally {
       end();
     }
+  }
+
+  private drop(subject: string, reason: DropReason, bytes: number): void {
+    metrics.busMessagesDropped.inc({ subject, reason });
+    const second = Math.floor(Date.now() / 1000);
+    if (this.dropLines.second !== second) this.dropLines = { second, written: 0 };
+    if (this.dropLines.written >= DROP_LINES_PER_SECOND) return;
+    this.dropLines.written += 1;
+    this.busLogger.warn({ msg: 'Dropped a message that is not a command', subject, reason, bytes });
   }
 
   override close(): Promise<void> {
@@ -89,9 +125,9 @@ export class GracefulServerNats extends ServerNats {
         BROKER_STEP_TIMEOUT_MS,
       );
       const waiting = { inFlight: this.inFlight.size, drainTimeoutMs: this.drainTimeoutMs };
-      this.shutdownLogger.log({ msg: 'Stopped taking commands; waiting for running handlers', ...waiting });
+      this.busLogger.log({ msg: 'Stopped taking commands; waiting for running handlers', ...waiting });
       if (!(await this.inFlight.whenIdle(this.drainTimeoutMs))) {
-        this.shutdownLogger.error({
+        this.busLogger.error({
           msg: 'Handlers still running at the drain timeout; closing anyway',
           inFlight: this.inFlight.size,
           drainTimeoutMs: this.drainTimeoutMs,

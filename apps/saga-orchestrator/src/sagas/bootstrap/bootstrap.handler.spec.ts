@@ -60,16 +60,19 @@ function saga(state: SagaState): SagaEntity {
   });
 }
 
+/** What finish() tells the participants, in the order the saga's steps name them. */
+const told = (sagaId: string) => [Subjects.user.finishSaga, Subjects.organization.finishSaga, Subjects.identity.finishSaga].map((s) => `${s} ${sagaId}`);
+
 describe(BootstrapSagaHandler.name, () => {
   describe('finish', () => {
-    it('tells identity-service the saga finished before the completed event makes its id public', async () => {
+    it('tells every participant the saga finished before the completed event makes its id public', async () => {
       const r = new Recorder();
       const done = saga('COMPLETED');
       await expect(r.handler().finish(done)).resolves.toBe(true);
-      expect(r.calls).toEqual([`${Subjects.identity.finishSaga} ${done.id}`, `completed ${done.id}`]);
+      expect(r.calls).toEqual([...told(done.id), `completed ${done.id}`]);
     });
 
-    it('publishes no event and answers false when identity-service cannot be told, so the outbox retries', async () => {
+    it('publishes no event and answers false when the participants cannot be told, so the outbox retries', async () => {
       const r = new Recorder();
       r.busDown = true;
       await expect(r.handler().finish(saga('COMPLETED'))).resolves.toBe(false);
@@ -83,10 +86,10 @@ describe(BootstrapSagaHandler.name, () => {
       await expect(r.handler().finish(done)).resolves.toBe(false);
       r.eventsDown = false;
       await expect(r.handler().finish(done)).resolves.toBe(true);
-      expect(r.calls).toEqual([`${Subjects.identity.finishSaga} ${done.id}`, `${Subjects.identity.finishSaga} ${done.id}`, `completed ${done.id}`]);
+      expect(r.calls).toEqual([...told(done.id), ...told(done.id), `completed ${done.id}`]);
     });
 
-    it('does not finish a rolled-back saga on identity-service (its compensation already refuses it)', async () => {
+    it('does not finish a rolled-back saga on the participants (their compensations already refuse it)', async () => {
       const r = new Recorder();
       const undone = saga('COMPENSATED');
       await expect(r.handler().finish(undone)).resolves.toBe(true);

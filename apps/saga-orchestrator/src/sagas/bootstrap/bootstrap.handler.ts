@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Subjects } from '@app/contracts';
-import { BusClient, COMPENSATION_TIMEOUT_MS } from '@app/common';
+import { BusClient } from '@app/common';
 import { execute } from '@app/database';
 import { EntityManager } from 'typeorm';
 import { BootstrapEventsPublisher } from '../../events/bootstrap-events.publisher';
 import { InstanceService } from '../../instance/instance.service';
 import { publicReason } from '../../saga-engine/saga-errors';
 import { SagaHandler } from '../../saga-engine/saga-handler';
+import { tellParticipantsFinished } from '../../saga-engine/saga-participants';
 import { SagaEntity } from '../../saga-engine/saga.entity';
 import { SagaDefinition } from '../../saga-engine/saga.types';
 import { BootstrapData, bootstrapSaga, BootstrapTransient } from './bootstrap.saga';
@@ -34,7 +34,7 @@ export class BootstrapSagaHandler implements SagaHandler<BootstrapData, Bootstra
   }
 
   /**
-   * Completed: tell identity-service the saga finished, then publish bootstrap.evt.completed.
+   * Completed: tell every participant the saga finished, then publish bootstrap.evt.completed.
    * Rolled back: give the instance claim back, then publish bootstrap.evt.failed. Whatever
    * cannot be done now (either command) is retried by the sweeper's outbox, which calls this
    * again until it answers true: every part is idempotent.
@@ -44,13 +44,9 @@ export class BootstrapSagaHandler implements SagaHandler<BootstrapData, Bootstra
     if (saga.state === 'COMPENSATED') await this.instance.release(saga.id);
     try {
       if (saga.state === 'COMPLETED') {
-        // First: from now on a replay of the identity step (the completed event names the saga)
-        // signs no root token. Never the event without this.
-        await this.bus.send(
-          Subjects.identity.finishSaga,
-          { sagaId: saga.id },
-          { timeoutMs: COMPENSATION_TIMEOUT_MS, correlationId: saga.correlationId, causationId: saga.id },
-        );
+        // First: from now on a replay of a step (the completed event names the saga) creates
+        // and signs nothing, and a replayed compensation erases nothing. Never the event without this.
+        await tellParticipantsFinished(this.bus, this.definition, saga);
         await this.events.completed(saga.id, saga.correlationId, {
           user: data.user!,
           organization: data.organization!,
@@ -63,7 +59,7 @@ export class BootstrapSagaHandler implements SagaHandler<BootstrapData, Bootstra
       return true;
     } catch (error) {
       this.logger.error({
-        msg: 'Could not finish the bootstrap saga (telling identity-service, or the final event); the sweeper will retry',
+        msg: 'Could not finish the bootstrap saga (telling the participants, or the final event); the sweeper will retry',
         sagaId: saga.id,
         err: error,
       });
