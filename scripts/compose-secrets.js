@@ -3,7 +3,7 @@
 // into DIR (default deploy/secrets), random where random will do. It never overwrites a file:
 // run it again after deleting one to replace it. The NATS passwords come from
 // `npm run nats:config` instead.
-const { randomBytes } = require('node:crypto');
+const { generateKeyPairSync, randomBytes } = require('node:crypto');
 const { chmodSync, existsSync, mkdirSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
@@ -28,11 +28,19 @@ function missingSecrets(dir) {
     // key here (`openssl rand -base64 24`) to require it.
     'bootstrap-key': '',
   };
+  const pair = (first, second) => {
+    if (has(first) !== has(second)) {
+      throw new Error(`${join(dir, has(first) ? second : first)} is missing but its pair exists: delete both to make a new pair`);
+    }
+  };
+  // The Ed25519 pair principals are signed with (PEM, as openssl writes it).
+  pair('principal-signing-key', 'principal-public-key');
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  files['principal-signing-key'] = privateKey.export({ format: 'pem', type: 'pkcs8' }).trim();
+  files['principal-public-key'] = publicKey.export({ format: 'pem', type: 'spki' }).trim();
   for (const service of DB_SERVICES) {
     const [passwordFile, uriFile] = [`${service}-db-password`, `${service}-db-uri`];
-    if (has(passwordFile) !== has(uriFile)) {
-      throw new Error(`${join(dir, has(passwordFile) ? uriFile : passwordFile)} is missing but its pair exists: delete both to make a new pair`);
-    }
+    pair(passwordFile, uriFile);
     const password = random(24);
     files[passwordFile] = password;
     files[uriFile] = `postgres://${service.replace(/-/g, '_')}:${password}@postgres:5432/postgres`;

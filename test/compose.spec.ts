@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse } from 'yaml';
-import { loadConfig, requireAuthSecret } from '../libs/config/src/config';
+import { loadConfig, principalPublicKey, requireAuthSecret, requirePrincipalSigningKey } from '../libs/config/src/config';
 import { loadCliEnv } from '../libs/config/src/cli-env';
 import { EnvSchema, SECRET_VARIABLES } from '../libs/config/src/config.schema';
 import { CLUSTER_NAME, clusterNodeFile, DEFAULT_ROUTE_PORT, GeneratedNatsConfig, generateNatsConfig, parseClusterNodes } from '../libs/nats-auth/src';
@@ -162,10 +162,10 @@ function mountHolding(svc: ComposeService, path: string): { source: string; name
   return mount === undefined ? undefined : { source: mount.source, named: !mount.source.startsWith('/') };
 }
 
-/** The AUTH_SECRET requirement lives in each app's main.ts (loadConfigOrExit / runMicroservice). */
+/** AUTH_SECRET and PRINCIPAL_SIGNING_KEY: each app's main.ts says whether it authenticates tokens (runMicroservice). */
 function needsAuthSecret(app: string): boolean {
   const project = projects[app];
-  return /needsAuthSecret:\s*true/.test(read(posix.join(project.sourceRoot, `${project.entryFile}.ts`)));
+  return /authenticatesTokens:\s*true/.test(read(posix.join(project.sourceRoot, `${project.entryFile}.ts`)));
 }
 
 /** AppConfig field → environment variable, as loadConfig maps them (`authSecret: e.AUTH_SECRET`). */
@@ -181,13 +181,13 @@ function sourceFiles(dir: string): string[] {
 
 /** Variables every service reads through libs/common (logging, NATS, shutdown limit), and the bus services through libs/database. */
 const READ_BY_ALL = ['NODE_ENV', 'NATS_URL', 'NATS_USER', 'NATS_PASSWORD', 'NATS_INBOX_PREFIX', 'LOG_LEVEL', 'BOOTSTRAP_TIMEOUT_MS'];
-const READ_BY_BUS_SERVICES = ['DB_CONNECTION_URI', 'HEALTH_PORT'];
+const READ_BY_BUS_SERVICES = ['DB_CONNECTION_URI', 'HEALTH_PORT', 'PRINCIPAL_PUBLIC_KEY'];
 
 /** Every variable an app reads: the common ones, and those of the config fields its own code uses. */
 function variablesReadBy(app: string): string[] {
   const fields = sourceFiles(join(ROOT, projects[app].sourceRoot)).flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\bconfig\.(\w+)/g)].map((m) => m[1]));
   const own = fields.map((field) => FIELD_VARIABLES[field]).filter((name): name is string => name !== undefined);
-  return [...new Set([...READ_BY_ALL, ...(app === 'api-gateway' ? ['PORT'] : READ_BY_BUS_SERVICES), ...own, ...(needsAuthSecret(app) ? ['AUTH_SECRET'] : [])])];
+  return [...new Set([...READ_BY_ALL, ...(app === 'api-gateway' ? ['PORT'] : READ_BY_BUS_SERVICES), ...own, ...(needsAuthSecret(app) ? ['AUTH_SECRET', 'PRINCIPAL_SIGNING_KEY'] : [])])];
 }
 
 /** The Postgres schema each bus service migrates (apps/<app>/src/*.database.ts). */
@@ -279,7 +279,7 @@ describe('docker-compose.yml', () => {
     it('sets every configuration variable without a default for every service', () => {
       const missing = APPS.flatMap((app) => {
         const env = environmentOf(service(app));
-        const required = [...REQUIRED_KEYS, ...(needsAuthSecret(app) ? ['AUTH_SECRET'] : [])];
+        const required = [...REQUIRED_KEYS, ...(needsAuthSecret(app) ? ['AUTH_SECRET', 'PRINCIPAL_SIGNING_KEY'] : []), ...(app === 'api-gateway' ? [] : ['PRINCIPAL_PUBLIC_KEY'])];
         return required.filter((key) => !env[key] && !env[`${key}_FILE`]).map((key) => `${app}: ${key}`);
       });
       expect(APPS.filter(needsAuthSecret)).toEqual(expect.arrayContaining(['identity-service', 'user-service']));
@@ -314,6 +314,8 @@ describe('docker-compose.yml', () => {
         try {
           const config = loadConfig(processEnvironment(service(app)));
           if (needsAuthSecret(app)) requireAuthSecret(config);
+          if (needsAuthSecret(app)) requirePrincipalSigningKey(config);
+          if (app !== 'api-gateway') principalPublicKey(config);
           return [];
         } catch (error) {
           return [`${app}: ${(error as Error).message}`];
@@ -668,6 +670,7 @@ describe('.env.example', () => {
   });
 
   it('holds values that pass validation once AUTH_SECRET is filled in', () => {
+    // (The principal keys stay empty there: npm start and compose:secrets generate them.)
     const env = Object.fromEntries(Object.entries(example).filter(([key]) => (SCHEMA_KEYS as string[]).includes(key)));
     const authSecret = readFileSync(join(SECRETS_DIR, 'auth-secret'), 'utf8').trim();
     expect(() => requireAuthSecret(loadConfig({ ...env, AUTH_SECRET: authSecret }))).not.toThrow();

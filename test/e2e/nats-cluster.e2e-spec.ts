@@ -1,7 +1,7 @@
 import { BOOTSTRAP_EVENTS_STREAM, BOOTSTRAP_EVENTS_SUBJECTS, EVENTS_JS_API_PREFIX } from '@app/contracts';
 import { JSONCodec } from 'nats';
 import { within } from '@app/common';
-import { AppProcess, bootstrap, createTestDatabase, SEED_REQUEST, TestDatabase, TestNatsCluster, TestStack, waitFor } from '@app/testing';
+import { AppProcess, bootstrap, createTestDatabase, principalKeyEnv, SEED_REQUEST, TestDatabase, TestNatsCluster, TestStack, waitFor } from '@app/testing';
 
 jest.setTimeout(180_000);
 
@@ -24,6 +24,7 @@ function orchestrator(cluster: TestNatsCluster, db: TestDatabase, label: string,
     NATS_URL: cluster.url,
     DB_CONNECTION_URI: db.url,
     LOG_LEVEL: 'debug',
+    PRINCIPAL_PUBLIC_KEY: principalKeyEnv().PRINCIPAL_PUBLIC_KEY,
     ...env,
   });
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import {
   createTestDatabase,
   freePort,
   getJson,
+  principalKeyEnv,
   REPO_ROOT,
   TestDatabase,
   TestNatsServer,
@@ -27,6 +29,8 @@ function runWith(app: AppName, env: Record<string, string>) {
   return { status: result.status, stderr: result.stderr, stdout: result.stdout };
 }
 
+const RSA_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+
 describe('Service processes and their configuration (end to end)', () => {
   it.each<[string, AppName, Record<string, string>, string]>([
     ['a missing AUTH_SECRET', 'identity-service', {}, 'AUTH_SECRET'],
@@ -41,6 +45,10 @@ describe('Service processes and their configuration (end to end)', () => {
     ['credentials inside NATS_URL', 'organization-service', { NATS_URL: 'nats://organization-service:s3cret@127.0.0.1:4222' }, 'NATS_URL'],
     ['NATS_USER without a password', 'saga-orchestrator', { NATS_USER: 'saga-orchestrator' }, 'NATS_USER'],
     ['a NATS TLS certificate without its key', 'user-service', { NATS_TLS_CERT_FILE: '/etc/hostname' }, 'NATS_TLS_KEY_FILE'],
+    ['no PRINCIPAL_SIGNING_KEY in a service that authenticates tokens', 'identity-service', { AUTH_SECRET: SECRET }, 'PRINCIPAL_SIGNING_KEY'],
+    ['no PRINCIPAL_PUBLIC_KEY in a service that acts on callers', 'organization-service', {}, 'PRINCIPAL_PUBLIC_KEY'],
+    ['an RSA key as PRINCIPAL_SIGNING_KEY', 'user-service', { AUTH_SECRET: SECRET, PRINCIPAL_SIGNING_KEY: RSA_KEY }, 'PRINCIPAL_SIGNING_KEY'],
+    ['a public key of another pair than the signing key', 'identity-service', { AUTH_SECRET: SECRET, ...principalKeyEnv(), PRINCIPAL_PUBLIC_KEY: principalKeyEnv().PRINCIPAL_PUBLIC_KEY }, 'PRINCIPAL_PUBLIC_KEY'],
   ])('stops on %s with one line naming the variable and no stack trace', (_case, app, env, variable) => {
     const result = runWith(app, env);
     expect(result.status).toBe(78);
@@ -67,6 +75,7 @@ describe('Service processes and their configuration (end to end)', () => {
         ...nats.credentials('identity-service'),
         DB_CONNECTION_URI: db.url,
         AUTH_SECRET_FILE: join(dir, 'auth_secret'),
+        ...principalKeyEnv(),
         HEALTH_PORT: String(healthPort),
       });
       await proc.start();

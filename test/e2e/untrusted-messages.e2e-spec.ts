@@ -119,6 +119,91 @@ describe('Untrusted messages (end to end)', () => {
     });
   });
 
+  describe("the gateway's credentials, making up a caller", () => {
+    let gateway: NatsConnection;
+    let member: { id: string; token: string };
+    let orgId: string;
+    let adminIdentityId: string;
+    const request = async (subject: string, data: object, correlationId = `req-${randomUUID()}`) => {
+      const h = headers();
+      h.set('x-correlation-id', correlationId);
+      const reply = await gateway.request(subject, codec.encode({ pattern: subject, id: randomUUID(), data }), { timeout: 5_000, headers: h });
+      return codec.decode(reply.data) as { response?: any; err?: { code: string } };
+    };
+    const records = () => count('identity_service.identity_access_tokens');
+    const forged = (extra: object = {}) => ({ type: 'identity', id: adminIdentityId, orgId, isInstanceAdmin: true, tokenId: randomUUID(), ...extra });
+
+    beforeAll(async () => {
+      gateway = await as('api-gateway');
+      orgId = first.body.organization.id;
+      adminIdentityId = first.body.identity.id;
+      // A real, weak caller: a member identity of the organization, with a token of its own.
+      const root = new ApiClient(stack.gatewayUrl, first.body.identity.credentials.token);
+      const created = await root.post('/api/v1/identities', { name: 'weak', organizationId: orgId, role: 'member' });
+      await root.post(`/api/v1/auth/token-auth/identities/${created.body.identity.id}`, {});
+      const minted = await root.post(`/api/v1/auth/token-auth/identities/${created.body.identity.id}/tokens`, {});
+      member = { id: created.body.identity.id, token: minted.body.accessToken };
+    });
+
+    it.each([
+      ['unsigned', () => forged()],
+      ['with a made-up proof', () => forged({ correlationId: 'req-x', expiresAt: Math.floor(Date.now() / 1000) + 60, signature: 'A'.repeat(86) })],
+    ])('cannot mint a token for the instance-admin identity with a caller %s (the takeover of step 6)', async (_what, caller) => {
+      const before = await records();
+      const reply = await request(Subjects.identity.createToken, { caller: caller(), identityId: adminIdentityId, name: 'stolen' });
+      expect(reply.err?.code).toBe('BUS.CALLER_UNVERIFIED');
+      expect(JSON.stringify(reply)).not.toMatch(/eyJ/);
+      expect(await records()).toBe(before);
+    });
+
+    it.each([
+      [Subjects.bootstrap.deleteUser, () => ({ userId: first.body.user.id })],
+      [Subjects.bootstrap.revokeIdentityAdmin, () => ({ identityId: adminIdentityId })],
+      [Subjects.bootstrap.createIdentity, () => ({ name: 'intruder', organizationId: orgId, role: 'admin' })],
+      [Subjects.organization.createProject, () => ({ projectName: 'intruder' })],
+      [Subjects.identity.update, () => ({ identityId: member.id, role: 'admin' })],
+      [Subjects.user.list, () => ({})],
+    ])('cannot make %s act for a made-up instance admin: refused, nothing changed', async (subject, payload) => {
+      const before = await admins();
+      const projects = await count('organization_service.projects');
+      const reply = await request(subject, { caller: forged(), ...payload() });
+      expect(reply.err?.code).toBe('BUS.CALLER_UNVERIFIED');
+      expect(await admins()).toEqual(before);
+      expect(await count('organization_service.projects')).toBe(projects);
+    });
+
+    describe('with the principal of a real, weak token it authenticated', () => {
+      const correlationId = 'req-borrowed';
+      let signed: Record<string, unknown>;
+
+      beforeAll(async () => {
+        const reply = await request(Subjects.identity.authenticate, { token: member.token }, correlationId);
+        signed = reply.response;
+        expect(signed).toMatchObject({ type: 'identity', id: member.id, isInstanceAdmin: false, correlationId, signature: expect.any(String) });
+      });
+
+      it('cannot raise it to an instance admin, nor move it to another organization', async () => {
+        const before = await records();
+        for (const caller of [{ ...signed, isInstanceAdmin: true }, { ...signed, orgId: randomUUID() }, { ...signed, id: adminIdentityId }]) {
+          const reply = await request(Subjects.identity.createToken, { caller, identityId: adminIdentityId }, correlationId);
+          expect(reply.err?.code).toBe('BUS.CALLER_UNVERIFIED');
+        }
+        expect(await records()).toBe(before);
+      });
+
+      it('cannot use it for another request', async () => {
+        const reply = await request(Subjects.identity.get, { caller: signed, identityId: member.id }, 'req-another');
+        expect(reply.err?.code).toBe('BUS.CALLER_UNVERIFIED');
+      });
+
+      it('gets no more than the weak caller may do within that request (control: a read it may do, a mint it may not)', async () => {
+        expect((await request(Subjects.identity.get, { caller: signed, identityId: member.id }, correlationId)).response?.identity).toMatchObject({ id: member.id });
+        const mint = await request(Subjects.identity.createToken, { caller: signed, identityId: adminIdentityId }, correlationId);
+        expect(mint.err?.code).toBe('IDENTITY.INSTANCE_ADMIN_PROTECTED');
+      });
+    });
+  });
+
   describe('a responder made to answer on a command subject (a request whose reply subject is a command)', () => {
     it('erases nothing: the reply is no command, and is dropped', async () => {
       // NATS checks a publisher's rights on the subject, not on the reply subject it names, and

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ServiceNames, Subjects } from '@app/contracts';
 import { BusModule, organizationDirectoryProvider } from '@app/common';
-import { tokenServiceProvider } from '@app/tokens';
+import { principalSignerProvider, tokenServiceProvider } from '@app/tokens';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule, finishSagaController, pingController } from '@app/database';
 import { AdminIdentitiesMessageController } from './admin/admin-identities.message.controller';
@@ -51,6 +51,7 @@ export class IdentityServiceModule {
         AdminIdentitiesService,
         TokenLifetime,
         tokenServiceProvider,
+        principalSignerProvider,
         IdentityTargets,
         IdentityAccess,
         organizationDirectoryProvider,

@@ -6,5 +6,5 @@ import { IdentityServiceModule } from './identity-service.module';
 void runMicroservice({
   service: ServiceNames.identity,
   module: (config) => IdentityServiceModule.forRoot(config),
-  needsAuthSecret: true,
+  authenticatesTokens: true,
 });

@@ -80,7 +80,7 @@ describe(AdminIdentitiesService.name, () => {
       await expect(
         app().send(Subjects.identity.revokeInstanceAdmin, { caller: instanceAdmin(), identityId: admin.id, lastAdmin: false }),
       ).resolves.toStrictEqual({ identity: { id: admin.id, name: 'Instance Admin Identity' } });
-      await expect(authenticate(admin.rootToken.token)).resolves.toMatchObject({ identityId: admin.id, isInstanceAdmin: false });
+      await expect(authenticate(admin.rootToken.token)).resolves.toMatchObject({ type: 'identity', id: admin.id, isInstanceAdmin: false });
       await expect(app().send(Subjects.identity.listAdminIds, {})).resolves.toEqual({ ids: expect.not.arrayContaining([admin.id]) });
     });
 

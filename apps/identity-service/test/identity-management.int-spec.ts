@@ -171,7 +171,7 @@ describe(IdentityManagementService.name, () => {
       const identity = await app().identity(randomUUID());
       await app().withTokenAuth(identity.id);
       const { accessToken } = await app().send(Subjects.identity.createToken, { caller: instanceAdmin(), identityId: identity.id });
-      await expect(authenticate(accessToken)).resolves.toMatchObject({ identityId: identity.id });
+      await expect(authenticate(accessToken)).resolves.toMatchObject({ type: 'identity', id: identity.id });
 
       await app().send(Subjects.identity.delete, { caller: instanceAdmin(), identityId: identity.id, lastAdmin: false });
       await expect(authenticate(accessToken)).rejects.toMatchObject({ code: ErrorCodes.tokenRevoked });
@@ -190,7 +190,7 @@ describe(IdentityManagementService.name, () => {
       await expect(
         app().send(Subjects.identity.delete, { caller: instanceAdmin(), identityId: admin.id, lastAdmin: true }),
       ).rejects.toEqual({ code: ErrorCodes.lastInstanceAdmin, message: ErrorMessages.lastInstanceAdmin });
-      await expect(authenticate(admin.rootToken.token)).resolves.toMatchObject({ identityId: admin.id, isInstanceAdmin: true });
+      await expect(authenticate(admin.rootToken.token)).resolves.toMatchObject({ type: 'identity', id: admin.id, isInstanceAdmin: true });
     });
 
     it('deletes an identity that is not an instance admin even when no other admin would remain (it is not one)', async () => {

@@ -114,7 +114,7 @@ describe(TokenAuthService.name, () => {
     it('gives a token that authenticates as its identity', async () => {
       const { identityId, caller } = await app().managedIdentity();
       const { accessToken, tokenData } = await app().send(Subjects.identity.createToken, { caller, identityId });
-      await expect(authenticate(accessToken)).resolves.toMatchObject({ identityId, tokenId: tokenData.id, isInstanceAdmin: false });
+      await expect(authenticate(accessToken)).resolves.toMatchObject({ type: 'identity', id: identityId, tokenId: tokenData.id, isInstanceAdmin: false });
     });
 
     it('refuses an identity without Token Auth, minting nothing', async () => {

@@ -97,11 +97,11 @@ describe(TokenRecordsService.name, () => {
     it('rotates the root credential: mint a new token with the old, revoke the old, the new one works', async () => {
       const admin = await app().instanceAdminIdentity();
       const self = await authenticate(admin.rootToken.token);
-      const asItself = principal({ type: 'identity', id: self.identityId, orgId: self.orgId, isInstanceAdmin: true, tokenId: self.tokenId });
+      const asItself = principal({ type: 'identity', id: self.id, orgId: self.orgId, isInstanceAdmin: true, tokenId: self.tokenId });
       const fresh = await app().send(Subjects.identity.createToken, { caller: asItself, identityId: admin.id, name: 'rotated root' });
       await app().send(Subjects.identity.revokePresentedToken, { token: admin.rootToken.token });
       await expect(authenticate(admin.rootToken.token)).rejects.toMatchObject({ code: ErrorCodes.tokenRevoked });
-      await expect(authenticate(fresh.accessToken)).resolves.toMatchObject({ identityId: admin.id, isInstanceAdmin: true });
+      await expect(authenticate(fresh.accessToken)).resolves.toMatchObject({ type: 'identity', id: admin.id, isInstanceAdmin: true });
     });
 
     it('answers a token already revoked, or whose identity is gone, as revoked (idempotent)', async () => {

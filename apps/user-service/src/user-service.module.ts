@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceNames, Subjects } from '@app/contracts';
 import { BusModule, organizationDirectoryProvider } from '@app/common';
-import { tokenServiceProvider } from '@app/tokens';
+import { principalSignerProvider, tokenServiceProvider } from '@app/tokens';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule, finishSagaController, pingController } from '@app/database';
 import { LoginLockout } from './login/login-lockout';
@@ -41,6 +41,7 @@ export class UserServiceModule {
         UserManagementService,
         organizationDirectoryProvider,
         tokenServiceProvider,
+        principalSignerProvider,
       ],
     };
   }

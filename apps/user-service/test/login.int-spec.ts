@@ -3,7 +3,7 @@ import argon2 from 'argon2';
 import { TokenService } from '@app/tokens';
 import { loadConfig } from '@app/config';
 import { ErrorCodes, ErrorMessages } from '@app/contracts';
-import { TestDatabase, useServiceDatabase } from '@app/testing';
+import { TestDatabase, testPrincipalSigner, useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
@@ -16,6 +16,9 @@ const WRONG = 'not the password';
 const LOCKED = { name: 'DomainError', code: ErrorCodes.loginLocked, message: 'Too many failed login attempts; try again in a few minutes' };
 const INVALID = { name: 'DomainError', code: ErrorCodes.loginInvalid, message: ErrorMessages.loginInvalid };
 
+/** The proof every principal comes with (signed-principal.ts): its own tests are in graceful-server-nats.int-spec. */
+const SIGNED = { correlationId: expect.any(String), expiresAt: expect.any(Number), signature: expect.any(String) };
+
 describe(LoginService.name, () => {
   const database = useServiceDatabase('int_login', userDatabase);
   let db: TestDatabase;
@@ -26,7 +29,7 @@ describe(LoginService.name, () => {
 
   beforeAll(() => {
     ({ db, dataSource } = database);
-    sessions = new SessionsService(dataSource, tokens, loadConfig({ AUTH_SECRET }));
+    sessions = new SessionsService(dataSource, tokens, loadConfig({ AUTH_SECRET }), testPrincipalSigner);
     logins = new LoginService(dataSource, new LoginLockout(dataSource), sessions);
   });
 
@@ -43,6 +46,7 @@ describe(LoginService.name, () => {
       const user = await insertUser(dataSource, { superAdmin: true });
       const { accessToken } = await logins.login(user.email, PASSWORD);
       await expect(sessions.authenticate(accessToken)).resolves.toStrictEqual({
+        ...SIGNED,
         type: 'user',
         id: user.id,
         orgId: null,

@@ -3,7 +3,7 @@ import { DomainError } from '@app/common';
 import { TokenService } from '@app/tokens';
 import { loadConfig } from '@app/config';
 import { ErrorCodes, Member, OrgRole } from '@app/contracts';
-import { TestDatabase, useServiceDatabase } from '@app/testing';
+import { TestDatabase, testPrincipalSigner, useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
@@ -37,6 +37,9 @@ class StubOrganizationDirectory implements OrganizationDirectory {
   }
 }
 
+/** The proof every principal comes with (signed-principal.ts): its own tests are in graceful-server-nats.int-spec. */
+const SIGNED = { correlationId: expect.any(String), expiresAt: expect.any(Number), signature: expect.any(String) };
+
 describe(SessionsService.name, () => {
   const database = useServiceDatabase('int_sessions', userDatabase);
   let db: TestDatabase;
@@ -49,7 +52,7 @@ describe(SessionsService.name, () => {
 
   beforeAll(() => {
     ({ db, dataSource } = database);
-    sessions = new SessionsService(dataSource, tokens, loadConfig({ AUTH_SECRET }));
+    sessions = new SessionsService(dataSource, tokens, loadConfig({ AUTH_SECRET }), testPrincipalSigner);
     logins = new LoginService(dataSource, new LoginLockout(dataSource), sessions);
     selection = new SelectOrganizationService(sessions, directory, tokens);
   });
@@ -66,7 +69,7 @@ describe(SessionsService.name, () => {
   describe('authenticate', () => {
     it('answers the principal of a login token', async () => {
       const { user, caller } = await loggedIn();
-      expect(caller).toStrictEqual({ type: 'user', id: user.id, orgId: null, isInstanceAdmin: false, tokenId: expect.any(String) });
+      expect(caller).toStrictEqual({ type: 'user', id: user.id, orgId: null, isInstanceAdmin: false, tokenId: expect.any(String), ...SIGNED });
     });
 
     it('refuses an identity token with TOKEN.INVALID', async () => {
@@ -127,6 +130,7 @@ describe(SessionsService.name, () => {
       memberOf(organizationId, user.id, role);
       const { token } = await selection.select(caller, organizationId);
       await expect(sessions.authenticate(token)).resolves.toStrictEqual({
+        ...SIGNED,
         type: 'user',
         id: user.id,
         orgId: organizationId,

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TokenService } from '@app/tokens';
 import { loadConfig } from '@app/config';
 import { ErrorCodes, ErrorMessages } from '@app/contracts';
-import { TestDatabase, useServiceDatabase } from '@app/testing';
+import { TestDatabase, testPrincipalSigner, useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
@@ -117,7 +117,7 @@ describe(UserManagementService.name, () => {
 
     it('ends every session of the user: its tokens are refused at once', async () => {
       const user = await insertUser(dataSource, { superAdmin: true });
-      const sessions = new SessionsService(dataSource, new TokenService(AUTH_SECRET), loadConfig({ AUTH_SECRET }));
+      const sessions = new SessionsService(dataSource, new TokenService(AUTH_SECRET), loadConfig({ AUTH_SECRET }), testPrincipalSigner);
       const logins = new LoginService(dataSource, new LoginLockout(dataSource), sessions);
       const { accessToken } = await logins.login(user.email, PASSWORD);
       await expect(sessions.authenticate(accessToken)).resolves.toMatchObject({ id: user.id });

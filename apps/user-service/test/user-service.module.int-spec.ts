@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { NATS_LINK } from '@app/common';
 import { loadConfig } from '@app/config';
 import { ErrorCodes } from '@app/contracts';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { createTestDatabase, principalKeyEnv, TestDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { LoginMessageController } from '../src/login/login.message.controller';
 import { OrganizationDirectory } from '@app/common';
@@ -21,7 +21,7 @@ describe(UserServiceModule.name, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('int_user_module');
-    const config = loadConfig({ AUTH_SECRET: randomBytes(32).toString('base64url'), DB_CONNECTION_URI: db.url });
+    const config = loadConfig({ AUTH_SECRET: randomBytes(32).toString('base64url'), ...principalKeyEnv(), DB_CONNECTION_URI: db.url });
     const moduleRef = await Test.createTestingModule({ imports: [UserServiceModule.forRoot(config)] })
       .overrideProvider(NATS_LINK)
       .useValue({ opened: undefined })

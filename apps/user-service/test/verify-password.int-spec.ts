@@ -3,7 +3,7 @@ import argon2 from 'argon2';
 import { TokenService } from '@app/tokens';
 import { loadConfig } from '@app/config';
 import { ErrorCodes } from '@app/contracts';
-import { TestDatabase, useServiceDatabase } from '@app/testing';
+import { TestDatabase, testPrincipalSigner, useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
@@ -28,7 +28,7 @@ describe(VerifyPasswordService.name, () => {
     ({ db, dataSource } = database);
     const lockout = new LoginLockout(dataSource);
     passwords = new VerifyPasswordService(dataSource, lockout);
-    const sessions = new SessionsService(dataSource, new TokenService(AUTH_SECRET), loadConfig({ AUTH_SECRET }));
+    const sessions = new SessionsService(dataSource, new TokenService(AUTH_SECRET), loadConfig({ AUTH_SECRET }), testPrincipalSigner);
     logins = new LoginService(dataSource, lockout, sessions);
   });
 

@@ -18,3 +18,4 @@ export { within } from './lifecycle/within';
 export * from './lifecycle/in-flight.interceptor';
 export * from './lifecycle/shutdown';
 export * from './bus/organization-directory';
+export * from './principal/signed-principal';

@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
 import ms, { StringValue } from 'ms';
 import { z } from 'zod';
 import { NatsEnvFields, natsUrlProblem } from './nats-connection';
@@ -54,6 +55,26 @@ const secret = (minLength: number, rule: SecretRule) =>
       if (weakness !== undefined) ctx.addIssue({ code: 'custom', message: weakness });
     });
 
+/**
+ * An Ed25519 key: PEM (PKCS#8 private, SPKI public, as `openssl genpkey -algorithm ed25519` and
+ * `openssl pkey -pubout` write them), or the base64 of its DER on one line (what npm start and
+ * npm run compose:secrets write).
+ */
+const ed25519Key = (kind: 'private' | 'public') =>
+  z.string().transform((value, ctx): KeyObject => {
+    try {
+      const input = value.includes('-----BEGIN')
+        ? value
+        : { key: Buffer.from(value.trim(), 'base64'), format: 'der' as const, type: kind === 'private' ? ('pkcs8' as const) : ('spki' as const) };
+      const key = kind === 'private' ? createPrivateKey(input as Parameters<typeof createPrivateKey>[0]) : createPublicKey(input as Parameters<typeof createPublicKey>[0]);
+      if (key.asymmetricKeyType === 'ed25519') return key;
+    } catch {
+      // reported below, without the value
+    }
+    ctx.addIssue({ code: 'custom', message: `must be an Ed25519 ${kind} key (PEM, or the base64 of its DER)` });
+    return z.NEVER;
+  });
+
 /** The environment variables of runtime.md, with their defaults. */
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -61,6 +82,10 @@ export const EnvSchema = z.object({
   ...NatsEnvFields,
   DB_CONNECTION_URI: postgresUrl.default('postgres://postgres@127.0.0.1:5432/postgres'),
   AUTH_SECRET: secret(32, HMAC_KEY_RULE).optional(),
+  // Who a command is made for, signed by the services that authenticate tokens (private key) and
+  // checked by every service that acts on a caller (public key). The gateway holds neither.
+  PRINCIPAL_SIGNING_KEY: ed25519Key('private').optional(),
+  PRINCIPAL_PUBLIC_KEY: ed25519Key('public').optional(),
   PORT: port.default(8080),
   HEALTH_PORT: port.optional(),
   MAX_MACHINE_IDENTITY_TOKEN_AGE: duration(true).default(90 * 24 * 3600 * 1000),
@@ -86,4 +111,13 @@ export const EnvSchema = z.object({
 });
 
 /** Variables that hold secrets may instead be given as <NAME>_FILE (Docker/Kubernetes secrets). */
-export const SECRET_VARIABLES = ['AUTH_SECRET', 'BOOTSTRAP_KEY', 'DB_CONNECTION_URI', 'BOOTSTRAP_RECLAIM_SECRET', 'NATS_PASSWORD'] as const;
+export const SECRET_VARIABLES = [
+  'AUTH_SECRET',
+  'BOOTSTRAP_KEY',
+  'DB_CONNECTION_URI',
+  'BOOTSTRAP_RECLAIM_SECRET',
+  'NATS_PASSWORD',
+  'PRINCIPAL_SIGNING_KEY',
+  // Not a secret, but a key file mounted like one.
+  'PRINCIPAL_PUBLIC_KEY',
+] as const;

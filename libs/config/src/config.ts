@@ -1,3 +1,4 @@
+import { createPublicKey, KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { EnvSchema, SECRET_VARIABLES } from './config.schema';
 import { NatsConnectionConfig, natsConnectionConfig } from './nats-connection';
@@ -10,6 +11,10 @@ export interface AppConfig {
   databaseUrl: string;
   /** Present only when AUTH_SECRET is set; services that sign or verify tokens call requireAuthSecret(). */
   authSecret?: string;
+  /** The Ed25519 key the services that authenticate tokens sign principals with (requirePrincipalSigningKey). Never log it. */
+  principalSigningKey?: KeyObject;
+  /** The public key every service acting on a caller verifies principals with (principalPublicKey()). */
+  principalPublicKey?: KeyObject;
   port: number;
   healthPort?: number;
   /** Milliseconds; 0 means machine-identity tokens carry no `exp`. */
@@ -69,6 +74,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }),
     databaseUrl: e.DB_CONNECTION_URI,
     authSecret: e.AUTH_SECRET,
+    principalSigningKey: e.PRINCIPAL_SIGNING_KEY,
+    principalPublicKey: e.PRINCIPAL_PUBLIC_KEY,
     port: e.PORT,
     healthPort: e.HEALTH_PORT,
     maxMachineIdentityTokenAgeMs: e.MAX_MACHINE_IDENTITY_TOKEN_AGE,
@@ -89,14 +96,41 @@ export function requireAuthSecret(config: AppConfig): string {
   return config.authSecret;
 }
 
+export function requirePrincipalSigningKey(config: AppConfig): KeyObject {
+  if (config.principalSigningKey === undefined) {
+    throw new ConfigError('PRINCIPAL_SIGNING_KEY: is required (an Ed25519 private key) by this service, which authenticates tokens');
+  }
+  return config.principalSigningKey;
+}
+
+/**
+ * The key principals are verified with: PRINCIPAL_PUBLIC_KEY, or the public half of
+ * PRINCIPAL_SIGNING_KEY in a service that holds it (both set: they must be one pair).
+ */
+export function principalPublicKey(config: AppConfig): KeyObject {
+  const derived = config.principalSigningKey === undefined ? undefined : createPublicKey(config.principalSigningKey);
+  const given = config.principalPublicKey;
+  if (given !== undefined && derived !== undefined && !given.equals(derived)) {
+    throw new ConfigError('PRINCIPAL_PUBLIC_KEY: is not the public half of PRINCIPAL_SIGNING_KEY');
+  }
+  const key = given ?? derived;
+  if (key === undefined) {
+    throw new ConfigError('PRINCIPAL_PUBLIC_KEY: is required (an Ed25519 public key) by this service, which acts on callers');
+  }
+  return key;
+}
+
 /**
  * For main.ts: load the config or stop the process with one line naming the variable, never a
- * stack trace. `needsAuthSecret` is for the services that sign or verify tokens.
+ * stack trace. `needsAuthSecret` is for the services that sign or verify tokens,
+ * `signsPrincipals` for those that authenticate them, `actsOnCallers` for every bus service.
  */
-export function loadConfigOrExit(options: { needsAuthSecret?: boolean } = {}): AppConfig {
+export function loadConfigOrExit(options: { needsAuthSecret?: boolean; signsPrincipals?: boolean; actsOnCallers?: boolean } = {}): AppConfig {
   try {
     const config = loadConfig();
     if (options.needsAuthSecret) requireAuthSecret(config);
+    if (options.signsPrincipals) requirePrincipalSigningKey(config);
+    if (options.actsOnCallers) principalPublicKey(config);
     return config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

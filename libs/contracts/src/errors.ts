@@ -4,6 +4,8 @@
  */
 export const ErrorCodes = {
   invalidPayload: 'BUS.INVALID_PAYLOAD',
+  /** A command's caller carries no valid proof of who authenticated it (forged, expired, or signed for another request). */
+  callerUnverified: 'BUS.CALLER_UNVERIFIED',
   internal: 'INTERNAL',
   instanceAlreadyInitialized: 'INSTANCE.ALREADY_INITIALIZED',
   bootstrapInProgress: 'INSTANCE.BOOTSTRAP_IN_PROGRESS',

@@ -23,12 +23,7 @@ export const EmptySchema = commandSchema({});
  */
 export const FinishSagaSchema = commandSchema({ sagaId: SagaIdSchema });
 
-/**
- * Who a command is made for: the principal the gateway authenticated (its token checked by the
- * service that owns it, on this very request). Every command made for a caller carries it, and
- * the service that owns the data decides what that caller may do with it.
- */
-export const PrincipalSchema = z.strictObject({
+const PrincipalShape = {
   type: z.enum(['identity', 'user']),
   id: z.uuid(),
   /** The organization the token acts in; null for a user token not scoped to one. */
@@ -37,6 +32,38 @@ export const PrincipalSchema = z.strictObject({
   isInstanceAdmin: z.boolean(),
   /** What the request presented: an identity's access-token record, or a user's login session. */
   tokenId: z.uuid(),
+};
+
+/** The proof of a principal, added by the service that authenticated its token (see SignedPrincipalSchema). */
+const ProofShape = {
+  /** The request it was signed for: the x-correlation-id of every message that carries it. */
+  correlationId: z.string().min(1).max(128),
+  /** Unix seconds. */
+  expiresAt: z.number().int(),
+  /** Ed25519 over the claims above, base64url. */
+  signature: z.string().min(1).max(128),
+};
+
+/**
+ * WIRE SECURITY: who a command is made for — the principal whose token the service that owns
+ * it (identity-service, user-service) verified on this very request, signed by that service with
+ * a key the gateway does not hold. Every command made for a caller carries it as `caller`; the
+ * bus transport of every service verifies the proof before any handler runs (a forged, expired
+ * or borrowed one is refused: BUS.CALLER_UNVERIFIED), and the service that owns the data decides
+ * what that caller may do.
+ */
+export const SignedPrincipalSchema = z.strictObject({ ...PrincipalShape, ...ProofShape });
+export type SignedPrincipal = z.infer<typeof SignedPrincipalSchema>;
+
+/**
+ * The caller as a handler reads it: the same object, whose proof the transport has checked
+ * (optional here only so that a service's own tests can call its handlers without one).
+ */
+export const PrincipalSchema = z.strictObject({
+  ...PrincipalShape,
+  correlationId: ProofShape.correlationId.optional(),
+  expiresAt: ProofShape.expiresAt.optional(),
+  signature: ProofShape.signature.optional(),
 });
 export type Principal = z.infer<typeof PrincipalSchema>;
 

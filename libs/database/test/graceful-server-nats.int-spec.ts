@@ -4,7 +4,8 @@ import { MessagePattern } from '@nestjs/microservices';
 import { connect, ErrorCode, headers, JSONCodec, NatsConnection, NatsError } from 'nats';
 import { TestNatsServer, waitFor } from '@app/testing';
 import { BusHeaders } from '@app/contracts';
-import { currentCorrelationId, InFlight, InFlightInterceptor, metrics } from '@app/common';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { currentCorrelationId, InFlight, InFlightInterceptor, metrics, PrincipalSigner, PrincipalVerifier } from '@app/common';
 import { GracefulServerNats } from '@app/database';
 
 jest.setTimeout(30_000);
@@ -69,9 +70,13 @@ class SlowController {
 @Module({ controllers: [SlowController], providers: [RecordingGuard] })
 class SlowModule {}
 
+const keys = generateKeyPairSync('ed25519');
+const signer = new PrincipalSigner(keys.privateKey);
+
 async function startService(nats: TestNatsServer, drainTimeoutMs: number): Promise<INestMicroservice> {
   const inFlight = new InFlight();
-  const strategy = new GracefulServerNats({ servers: [nats.url], queue: 'test-service' }, { inFlight, drainTimeoutMs });
+  const principals = new PrincipalVerifier(keys.publicKey);
+  const strategy = new GracefulServerNats({ servers: [nats.url], queue: 'test-service' }, { inFlight, drainTimeoutMs, principals });
   const app = await NestFactory.createMicroservice(SlowModule, { strategy, logger: false });
   app.useGlobalInterceptors(new InFlightInterceptor(inFlight));
   await app.listen();
@@ -223,6 +228,47 @@ describe(GracefulServerNats.name, () => {
     it('is still up and answers a real command after all of them, once', async () => {
       expect(await raw(packet({ id: 'real' }))).toMatchObject({ id: 'real', response: 1 });
       expect(counted).toBe(1);
+    });
+  });
+
+  describe('commands made for a caller', () => {
+    let app: INestMicroservice;
+    const who = { type: 'identity' as const, id: randomUUID(), orgId: randomUUID(), isInstanceAdmin: false, tokenId: randomUUID() };
+    const send = async (caller: unknown, correlationId = 'req-1') => {
+      const h = headers();
+      h.set(BusHeaders.correlationId, correlationId);
+      const reply = await nc.request('test.cmd.count', codec.encode({ pattern: 'test.cmd.count', id: 'c', data: { caller } }), { timeout: 2_000, headers: h });
+      return codec.decode(reply.data);
+    };
+    const REFUSED = { err: { code: 'BUS.CALLER_UNVERIFIED', message: expect.any(String) } };
+
+    beforeAll(async () => {
+      app = await startService(nats, 1_000);
+    });
+
+    afterAll(async () => {
+      await app.close();
+    });
+
+    beforeEach(() => {
+      counted = 0;
+    });
+
+    it('runs the handler for a caller signed for this request', async () => {
+      expect(await send(signer.sign(who, 'req-1'))).toMatchObject({ response: 1 });
+    });
+
+    it.each([
+      ['unsigned (the principal as the gateway used to send it)', () => who],
+      ['made an instance admin after signing', () => ({ ...signer.sign(who, 'req-1'), isInstanceAdmin: true })],
+      ['signed for another request', () => signer.sign(who, 'req-other')],
+      ['expired', () => signer.sign(who, 'req-1', Date.now() - 61_000)],
+      ['signed with another key', () => new PrincipalSigner(generateKeyPairSync('ed25519').privateKey).sign(who, 'req-1')],
+      ['with a signature of the wrong size', () => ({ ...signer.sign(who, 'req-1'), signature: 'AAAA' })],
+      ['a string', () => 'caller'],
+    ])('refuses a caller %s: BUS.CALLER_UNVERIFIED, and the handler never runs', async (_what, caller) => {
+      expect(await send(caller())).toMatchObject(REFUSED);
+      expect(counted).toBe(0);
     });
   });
 

@@ -11,3 +11,4 @@ export * from './reset';
 export * from './api-client';
 export * from './token-check';
 export * from './service-database';
+export * from './principal-keys';

@@ -9,6 +9,7 @@ import { freePort, waitFor } from './free-port';
 import { TestNatsServer } from './nats-server';
 import { createTestDatabase, existingTestDatabase, TestDatabase } from './postgres';
 import { TestPostgresServer } from './postgres-server';
+import { principalKeyEnv } from './principal-keys';
 import { resetInstance } from './reset';
 
 export interface StackOptions {
@@ -54,6 +55,8 @@ export class TestStack<N extends TestNats = TestNatsServer> {
   readonly authSecret = randomBytes(32).toString('base64url');
   /** The orchestrator's key for Idempotency-Key digests (re-claiming the root credential). */
   readonly reclaimSecret = randomBytes(32).toString('base64url');
+  /** The Ed25519 pair principals are signed with: the private key for identity- and user-service only. */
+  readonly principalKeys = principalKeyEnv();
   readonly processes: AppProcess[] = [];
   gatewayPorts: number[] = [];
   /** performance.now() when the app processes were spawned, and when /api/health first answered 200 after that (cold start). */
@@ -98,9 +101,19 @@ export class TestStack<N extends TestNats = TestNatsServer> {
       DB_CONNECTION_URI: this.db.url,
       AUTH_SECRET: this.authSecret,
       BOOTSTRAP_RECLAIM_SECRET: this.reclaimSecret,
+      PRINCIPAL_PUBLIC_KEY: this.principalKeys.PRINCIPAL_PUBLIC_KEY,
       LOG_LEVEL: 'debug',
       ...this.options.env,
     };
+  }
+
+  /**
+   * Everything `app` is started with: its NATS user, the common environment, and the principal
+   * signing key for the two services that authenticate tokens (the gateway never holds it).
+   */
+  envFor(app: AppName): Record<string, string> {
+    const signs = app === 'identity-service' || app === 'user-service';
+    return { ...this.nats.credentials(app), ...this.baseEnv(), ...(signs ? { PRINCIPAL_SIGNING_KEY: this.principalKeys.PRINCIPAL_SIGNING_KEY } : {}) };
   }
 
   /** A NATS connection with the rights of `user` only (api-gateway to send what the gateway sends, events-reader to read the events…). */
@@ -126,7 +139,7 @@ export class TestStack<N extends TestNats = TestNatsServer> {
       const count = app === 'api-gateway' ? (this.options.gateways ?? replicas) : replicas;
       for (let i = 0; i < count; i += 1) {
         // Each app connects as its own NATS user, as in production (see *Bus security*).
-        const env = { ...this.nats.credentials(app), ...this.baseEnv() };
+        const env = this.envFor(app);
         if (app === 'api-gateway') {
           const port = await freePort();
           this.gatewayPorts.push(port);

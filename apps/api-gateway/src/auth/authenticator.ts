@@ -19,16 +19,8 @@ export class Authenticator {
     if (token === undefined) throw new HttpError(401, 'UnauthorizedError', 'Token missing');
     const options = { correlationId };
     switch (tokenTypeOf(token)) {
-      case 'identityAccessToken': {
-        const identity = await this.bus.send(Subjects.identity.authenticate, { token }, options);
-        return {
-          type: 'identity',
-          id: identity.identityId,
-          orgId: identity.orgId,
-          isInstanceAdmin: identity.isInstanceAdmin,
-          tokenId: identity.tokenId,
-        };
-      }
+      case 'identityAccessToken':
+        return this.bus.send(Subjects.identity.authenticate, { token }, options);
       case 'accessToken':
         return this.bus.send(Subjects.user.authenticate, { token }, options);
       default:

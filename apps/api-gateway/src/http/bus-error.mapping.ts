@@ -14,6 +14,8 @@ interface HttpMapping {
 export const BUS_ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCodes.invalidPayload]: { status: 422, error: 'ValidationFailure' },
   [ErrorCodes.internal]: { status: 500, error: 'InternalServerError' },
+  // Only a misconfiguration makes it reach HTTP (the authenticating and the acting services hold keys of different pairs).
+  [ErrorCodes.callerUnverified]: { status: 500, error: 'InternalServerError' },
   [ErrorCodes.instanceAlreadyInitialized]: { status: 400, error: 'BadRequest' },
   [ErrorCodes.bootstrapInProgress]: { status: 409, error: 'Conflict' },
   [ErrorCodes.sagaStepFailed]: { status: 503, error: 'ServiceUnavailable' },

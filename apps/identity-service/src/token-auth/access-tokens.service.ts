@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AuthenticatedIdentity, ErrorCodes, INSTANCE_ADMIN_TOKEN_NAME } from '@app/contracts';
-import { DomainError } from '@app/common';
+import { ErrorCodes, INSTANCE_ADMIN_TOKEN_NAME, SignedPrincipal } from '@app/contracts';
+import { currentCorrelationId, DomainError, PrincipalSigner } from '@app/common';
 import { TokenService } from '@app/tokens';
 import { execute } from '@app/database';
 import { DataSource, IsNull } from 'typeorm';
@@ -22,6 +22,7 @@ export class AccessTokensService {
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
     private readonly lifetime: TokenLifetime,
+    private readonly principals: PrincipalSigner,
   ) {}
 
   /**
@@ -44,8 +45,11 @@ export class AccessTokensService {
     return { id: record.id, token: this.tokens.signIdentityAccessToken(identityId, record.id, now, record.expiresAt) };
   }
 
-  /** Who the token belongs to: signature, algorithm and expiry first, then its record, every time. */
-  async authenticate(token: string): Promise<AuthenticatedIdentity> {
+  /**
+   * Who the token belongs to: signature, algorithm and expiry first, then its record, every time;
+   * answered as a principal signed for this request (the correlation id it runs in).
+   */
+  async authenticate(token: string): Promise<SignedPrincipal> {
     const claims = this.tokens.verify(token);
     if (claims.authTokenType !== 'identityAccessToken') throw new DomainError(ErrorCodes.tokenInvalid, 'Invalid token');
     const { rows } = await execute<TokenRow>(
@@ -59,6 +63,7 @@ export class AccessTokensService {
     if (row === undefined || row.identity_id !== claims.identityId || row.revoked_at !== null) {
       throw new DomainError(ErrorCodes.tokenRevoked, 'Token has been revoked');
     }
-    return { identityId: row.identity_id, tokenId: row.token_id, orgId: row.org_id, isInstanceAdmin: row.is_instance_admin };
+    const who = { type: 'identity' as const, id: row.identity_id, tokenId: row.token_id, orgId: row.org_id, isInstanceAdmin: row.is_instance_admin };
+    return this.principals.sign(who, currentCorrelationId() ?? '');
   }
 }

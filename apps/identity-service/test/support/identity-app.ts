@@ -4,7 +4,7 @@ import { CommandMap, DEFAULT_ACCESS_TOKEN_TTL_SECONDS, IdentitySubjects, OrgRole
 import { BusExceptionFilter, NATS_LINK } from '@app/common';
 import { TokenService } from '@app/tokens';
 import { AppConfig, loadConfig } from '@app/config';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { createTestDatabase, principalKeyEnv, TestDatabase } from '@app/testing';
 import { INestMicroservice } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OrganizationDirectory } from '@app/common';
@@ -32,7 +32,7 @@ export class IdentityApp {
   ) {}
 
   static async start(databaseUrl: string, env: Record<string, string> = {}): Promise<IdentityApp> {
-    const config: AppConfig = { ...loadConfig({ AUTH_SECRET, ...env }), databaseUrl };
+    const config: AppConfig = { ...loadConfig({ AUTH_SECRET, ...principalKeyEnv(), ...env }), databaseUrl };
     const directory = new StubOrganizationDirectory();
     const moduleRef = await Test.createTestingModule({ imports: [IdentityServiceModule.forRoot(config)] })
       // No outgoing NATS connection: the only thing that would use it is the directory, stubbed.

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCodes, Principal } from '@app/contracts';
-import { DomainError } from '@app/common';
+import { ErrorCodes, SignedPrincipal } from '@app/contracts';
+import { currentCorrelationId, DomainError, PrincipalSigner } from '@app/common';
 import { TokenService } from '@app/tokens';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { execute } from '@app/database';
@@ -18,6 +18,7 @@ export class SessionsService {
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly principals: PrincipalSigner,
   ) {}
 
   /** Opens a session for the user; its first token is scoped to no organization. */
@@ -34,8 +35,11 @@ export class SessionsService {
     return this.tokens.signUserAccessToken(userId, rows[0].id, now, expiresAt);
   }
 
-  /** Who the token belongs to: signature, algorithm and expiry first, then its session and user, every time. */
-  async authenticate(token: string): Promise<Principal> {
+  /**
+   * Who the token belongs to: signature, algorithm and expiry first, then its session and user,
+   * every time; answered as a principal signed for this request (the correlation id it runs in).
+   */
+  async authenticate(token: string): Promise<SignedPrincipal> {
     const claims = this.tokens.verify(token);
     if (claims.authTokenType !== 'accessToken') throw new DomainError(ErrorCodes.tokenInvalid, 'Invalid token');
     const { rows } = await execute<{ super_admin: boolean }>(
@@ -44,13 +48,8 @@ export class SessionsService {
       [claims.tokenVersionId, claims.userId],
     );
     if (rows.length === 0) throw revoked();
-    return {
-      type: 'user',
-      id: claims.userId,
-      orgId: claims.organizationId ?? null,
-      isInstanceAdmin: rows[0].super_admin,
-      tokenId: claims.tokenVersionId,
-    };
+    const who = { type: 'user' as const, id: claims.userId, orgId: claims.organizationId ?? null, isInstanceAdmin: rows[0].super_admin, tokenId: claims.tokenVersionId };
+    return this.principals.sign(who, currentCorrelationId() ?? '');
   }
 
   /** When the user's session ends; TOKEN.REVOKED when it already has, or is not theirs. */

@@ -1,5 +1,5 @@
 import { z, ZodType } from 'zod';
-import { commandSchema, CompensatedReply, CompensateSchema, Empty, EmptySchema, FinishSagaSchema, PaginationSchema, PingReply, PrincipalSchema, SagaIdSchema } from '../shared';
+import { commandSchema, CompensatedReply, CompensateSchema, Empty, EmptySchema, FinishSagaSchema, PaginationSchema, PingReply, PrincipalSchema, SagaIdSchema, SignedPrincipal } from '../shared';
 import {
   AttachTokenAuthBodySchema,
   CreateTokenBodySchema,
@@ -93,14 +93,6 @@ export interface CreateInstanceAdminIdentityReply {
   accessToken: { id: string; token: string };
 }
 
-/** Who a valid access token belongs to. */
-export interface AuthenticatedIdentity {
-  identityId: string;
-  tokenId: string;
-  orgId: string;
-  isInstanceAdmin: boolean;
-}
-
 export interface IdentityCommands {
   [IdentitySubjects.createInstanceAdmin]: {
     request: z.input<typeof CreateInstanceAdminIdentitySchema>;
@@ -113,7 +105,7 @@ export interface IdentityCommands {
     reply: Pick<CreateInstanceAdminIdentityReply, 'accessToken'>;
   };
   /** TOKEN.INVALID (signature, alg, expiry, shape) or TOKEN.REVOKED (revoked, or its identity deleted). */
-  [IdentitySubjects.authenticate]: { request: z.input<typeof AuthenticateSchema>; reply: AuthenticatedIdentity };
+  [IdentitySubjects.authenticate]: { request: z.input<typeof AuthenticateSchema>; reply: SignedPrincipal };
   [IdentitySubjects.create]: { request: z.input<typeof CreateIdentitySchema>; reply: { identity: IdentityView } };
   [IdentitySubjects.undoCreate]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
   [IdentitySubjects.get]: { request: z.input<typeof GetIdentitySchema>; reply: { identity: IdentityDetail } };

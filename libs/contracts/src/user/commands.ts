@@ -1,5 +1,5 @@
 import { z, ZodType } from 'zod';
-import { commandSchema, CompensatedReply, CompensateSchema, Empty, EmptySchema, FinishSagaSchema, PingReply, Principal, PrincipalSchema, SagaIdSchema } from '../shared';
+import { commandSchema, CompensatedReply, CompensateSchema, Empty, EmptySchema, FinishSagaSchema, PingReply, PrincipalSchema, SagaIdSchema, SignedPrincipal } from '../shared';
 import { ListUsersQuerySchema, LoginBodySchema, SelectOrganizationBodySchema } from './http';
 import type { UserView } from './views';
 
@@ -66,7 +66,8 @@ export interface UserCommands {
   /** A token of the caller's login session, scoped to an organization the caller belongs to. */
   [UserSubjects.selectOrganization]: { request: z.input<typeof SelectOrganizationSchema>; reply: { token: string } };
   /** TOKEN.INVALID (signature, alg, expiry, shape) or TOKEN.REVOKED (session ended, user deleted). */
-  [UserSubjects.authenticate]: { request: z.input<typeof AuthenticateUserSchema>; reply: Principal };
+  /** The principal, signed for this request. */
+  [UserSubjects.authenticate]: { request: z.input<typeof AuthenticateUserSchema>; reply: SignedPrincipal };
   [UserSubjects.list]: { request: z.input<typeof ListUsersSchema>; reply: { users: UserView[]; total: number } };
   /** The superAdmin users, for the orchestrator's "never zero admins" check. */
   [UserSubjects.listAdminIds]: { request: Empty; reply: { ids: string[] } };

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { NatsContext, NatsOptions, ServerNats } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import { Msg, NatsConnection, Subscription } from 'nats';
-import { BusHeaders } from '@app/contracts';
-import { InFlight, metrics, withCorrelation, within } from '@app/common';
+import { BusHeaders, ErrorCodes } from '@app/contracts';
+import { busErrorCode, DomainError, InFlight, metrics, PrincipalVerifier, withCorrelation, within } from '@app/common';
 import { admitCommand, DropReason } from './command-admission';
 
 export interface GracefulNatsOptions {
@@ -11,6 +11,8 @@ export interface GracefulNatsOptions {
   inFlight: InFlight;
   /** How long close() waits for running handlers before closing the connection anyway. */
   drainTimeoutMs: number;
+  /** Checks the `caller` of every command that has one, before any handler (see signed-principal.ts). */
+  principals: PrincipalVerifier;
 }
 
 /** Unsubscribing and flushing need the server; when it is unreachable, do not wait longer than this. */
@@ -36,6 +38,7 @@ export class GracefulServerNats extends ServerNats {
   private readonly busLogger = new Logger('BusServer');
   private readonly inFlight: InFlight;
   private readonly drainTimeoutMs: number;
+  private readonly principals: PrincipalVerifier;
   private readonly queue?: string;
   private connection?: NatsConnection;
   private readonly handlerSubscriptions: Subscription[] = [];
@@ -47,6 +50,7 @@ export class GracefulServerNats extends ServerNats {
     this.queue = options.queue;
     this.inFlight = graceful.inFlight;
     this.drainTimeoutMs = graceful.drainTimeoutMs;
+    this.principals = graceful.principals;
   }
 
   override async createNatsClient(): Promise<NatsConnection> {
@@ -87,6 +91,8 @@ export class GracefulServerNats extends ServerNats {
     const handle = async () => {
       const context = new NatsContext([natsMsg.subject, natsMsg.headers]);
       const publish = this.getPublisher(natsMsg, admission.id, context);
+      const refusal = this.checkCaller(channel, admission.data, correlationId);
+      if (refusal !== undefined) return publish({ err: refusal.toBody(), isDisposed: true });
       const handler = this.getHandlerByPattern(channel);
       if (handler === null) return publish({ id: admission.id, status: 'error', err: NO_MESSAGE_HANDLER });
       return this.onProcessingStartHook(this.transportId, context, async () => {
@@ -98,6 +104,24 @@ export class GracefulServerNats extends ServerNats {
       return await (correlationId === undefined ? handle() : withCorrelation(correlationId, handle));
     } finally {
       end();
+    }
+  }
+
+  /**
+   * A command made for a caller runs only with a caller signed by a service that authenticates
+   * tokens, for this request (its correlation id), not expired. The refusal is an answer
+   * (BUS.CALLER_UNVERIFIED), logged and counted like a handler's.
+   */
+  private checkCaller(subject: string, data: unknown, correlationId: string | undefined): DomainError | undefined {
+    if (typeof data !== 'object' || data === null || !('caller' in data) || data.caller === undefined) return undefined;
+    try {
+      this.principals.verify(data.caller, correlationId);
+      return undefined;
+    } catch (error) {
+      const code = busErrorCode(error);
+      metrics.busMessages.inc({ subject, outcome: 'error', code });
+      this.busLogger.warn({ msg: 'Refused a command whose caller is not signed for it by a service that authenticates tokens', subject, errorCode: code });
+      return error instanceof DomainError ? error : new DomainError(ErrorCodes.callerUnverified, 'Refused');
     }
   }
 

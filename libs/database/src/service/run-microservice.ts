@@ -1,6 +1,6 @@
 import { DynamicModule, Logger } from '@nestjs/common';
 import { ServiceName } from '@app/contracts';
-import { AppConfig, loadConfigOrExit } from '@app/config';
+import { AppConfig, loadConfigOrExit, principalPublicKey } from '@app/config';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { NatsConnection, NatsError } from 'nats';
@@ -17,6 +17,7 @@ import {
   natsAnswers,
   natsConnectionOptions,
   PinoNestLogger,
+  PrincipalVerifier,
   shutdownLimitMs,
   startHealthServer,
   withStoppedLog,
@@ -27,7 +28,8 @@ import { BusMessageInterceptor } from './message-log.interceptor';
 export interface MicroserviceSpec {
   service: ServiceName;
   module: (config: AppConfig) => DynamicModule;
-  needsAuthSecret?: boolean;
+  /** The services that sign or verify access tokens, and sign the principals behind them. */
+  authenticatesTokens?: boolean;
 }
 
 /**
@@ -36,13 +38,14 @@ export interface MicroserviceSpec {
  * or SIGINT: stop taking commands, let running handlers reply, close, all within a hard limit.
  */
 export async function runMicroservice(spec: MicroserviceSpec): Promise<void> {
-  const config = loadConfigOrExit({ needsAuthSecret: spec.needsAuthSecret });
+  const authenticates = spec.authenticatesTokens === true;
+  const config = loadConfigOrExit({ needsAuthSecret: authenticates, signsPrincipals: authenticates, actsOnCallers: true });
   const logger = new PinoNestLogger(createRootLogger(spec.service, config.logLevel));
   initMetrics(spec.service);
   const inFlight = new InFlight();
   const strategy = new GracefulServerNats(
     { ...natsConnectionOptions(config.natsServers, spec.service, config.nats), queue: spec.service },
-    { inFlight, drainTimeoutMs: drainTimeoutMs(config) },
+    { inFlight, drainTimeoutMs: drainTimeoutMs(config), principals: new PrincipalVerifier(principalPublicKey(config)) },
   );
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(withStoppedLog(spec.module(config)), {
     strategy,

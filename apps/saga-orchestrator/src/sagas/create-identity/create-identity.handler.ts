@@ -3,7 +3,7 @@ import { BusClient } from '@app/common';
 import { SagaHandler } from '../../saga-engine/saga-handler';
 import { tellParticipantsFinished } from '../../saga-engine/saga-participants';
 import { SagaEntity } from '../../saga-engine/saga.entity';
-import { CreateIdentityData, createIdentitySaga } from './create-identity.saga';
+import { CreateIdentityData, createIdentitySaga, CreateIdentityTransient } from './create-identity.saga';
 
 /**
  * The identity-creation saga as the sweeper sees it. It has no commit point of its own: a run
@@ -12,7 +12,7 @@ import { CreateIdentityData, createIdentitySaga } from './create-identity.saga';
  * its steps and compensations from then on), retried by the outbox until they answer.
  */
 @Injectable()
-export class CreateIdentitySagaHandler implements SagaHandler<CreateIdentityData, Record<string, never>> {
+export class CreateIdentitySagaHandler implements SagaHandler<CreateIdentityData, CreateIdentityTransient> {
   private readonly logger = new Logger(CreateIdentitySagaHandler.name);
   readonly definition = createIdentitySaga;
 

@@ -1,9 +1,9 @@
-import { IdentityView, OrgRole, Principal, Subjects } from '@app/contracts';
+import { IdentityView, OrgRole, Principal, SignedPrincipal, Subjects } from '@app/contracts';
 import { command, SagaContext, SagaDefinition } from '../../saga-engine/saga.types';
 
-/** Persisted with the saga: ids, names and the caller (who it was done for), no secrets. */
+/** Persisted with the saga: ids, names and the caller (who it was done for, without its proof), no secrets. */
 export interface CreateIdentityData {
-  caller: Principal;
+  caller: Pick<Principal, 'type' | 'id' | 'orgId' | 'isInstanceAdmin' | 'tokenId'>;
   /** Chosen here, so the membership (which authorizes the caller) can come before the identity. */
   identityId: string;
   name: string;
@@ -12,7 +12,12 @@ export interface CreateIdentityData {
   identity?: IdentityView;
 }
 
-type Ctx = SagaContext<CreateIdentityData, Record<string, never>>;
+/** Never persisted: the caller as it was signed for this request, which the steps carry on. */
+export interface CreateIdentityTransient {
+  caller: SignedPrincipal;
+}
+
+type Ctx = SagaContext<CreateIdentityData, CreateIdentityTransient>;
 
 /**
  * A machine identity in an organization: organization-service adds its membership with the
@@ -20,7 +25,7 @@ type Ctx = SagaContext<CreateIdentityData, Record<string, never>>;
  * there reaches the caller as 403/404 and nothing was created) → identity-service creates the
  * identity. A new identity is never an instance admin.
  */
-export const createIdentitySaga: SagaDefinition<CreateIdentityData, Record<string, never>> = {
+export const createIdentitySaga: SagaDefinition<CreateIdentityData, CreateIdentityTransient> = {
   type: 'create-identity',
   label: 'Creating the identity',
   steps: [
@@ -29,7 +34,7 @@ export const createIdentitySaga: SagaDefinition<CreateIdentityData, Record<strin
       command: Subjects.organization.addIdentityMembership,
       payload: (ctx: Ctx) => ({
         sagaId: ctx.sagaId,
-        caller: ctx.data.caller,
+        caller: ctx.transient.caller,
         organizationId: ctx.data.organizationId,
         identityId: ctx.data.identityId,
         role: ctx.data.role,
@@ -41,7 +46,7 @@ export const createIdentitySaga: SagaDefinition<CreateIdentityData, Record<strin
       command: Subjects.identity.create,
       payload: (ctx: Ctx) => ({
         sagaId: ctx.sagaId,
-        caller: ctx.data.caller,
+        caller: ctx.transient.caller,
         identityId: ctx.data.identityId,
         name: ctx.data.name,
         organizationId: ctx.data.organizationId,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { IdentityView, StartCreateIdentitySchema } from '@app/contracts';
+import { IdentityView, SignedPrincipal, StartCreateIdentitySchema } from '@app/contracts';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { z } from 'zod';
 import { SagaRegistry } from '../../saga-engine/saga-handler';
@@ -22,12 +22,14 @@ export class CreateIdentityService implements OnModuleInit {
 
   async create(command: z.infer<typeof StartCreateIdentitySchema>, correlationId: string): Promise<{ identity: IdentityView }> {
     const { caller, name, organizationId, role } = command;
+    // The transport checked the caller's proof; the saga row keeps who it was, the steps carry the proof.
+    const { type, id, orgId, isInstanceAdmin, tokenId } = caller;
     const done = await this.runner.start(this.handler, {
       sagaId: randomUUID(),
       correlationId,
       deadlineAt: new Date(Date.now() + this.config.bootstrapTimeoutMs),
-      data: { caller, identityId: randomUUID(), name, organizationId, role },
-      transient: {},
+      data: { caller: { type, id, orgId, isInstanceAdmin, tokenId }, identityId: randomUUID(), name, organizationId, role },
+      transient: { caller: caller as SignedPrincipal },
     });
     return { identity: done.data.identity! };
   }
