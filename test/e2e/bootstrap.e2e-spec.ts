@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey } from 'node:crypto';
+import { TOKEN_ISSUER, tokenKeyOf } from '@app/tokens';
 import { JwtService } from '@nestjs/jwt';
 import { AckPolicy, DeliverPolicy, JSONCodec, NatsConnection } from 'nats';
 import { bootstrap, getJson, SEED_REQUEST, TestStack } from '@app/testing';
@@ -57,14 +58,17 @@ describe('POST /api/v1/admin/bootstrap (end to end)', () => {
     expect(timing).toMatch(/^user;dur=\d+\.\d, .*total;dur=\d+\.\d$/);
   });
 
-  it('returns an HS256 JWT that verifies with AUTH_SECRET and carries the documented claims', () => {
+  it('returns an HS256 JWT that verifies with the identity-token key derived from AUTH_SECRET and carries the documented claims', () => {
     const token: string = first.body.identity.credentials.token;
     const [header, payload, signature] = token.split('.');
-    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'JWT' });
-    const expected = createHmac('sha256', Buffer.from(stack.authSecret, 'utf8')).update(`${header}.${payload}`).digest('base64url');
-    expect(signature).toBe(expected);
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'JWT', kid: 'identity-access-v1' });
+    const key = tokenKeyOf(stack.authSecret, 'identityAccessToken');
+    expect(signature).toBe(createHmac('sha256', key).update(`${header}.${payload}`).digest('base64url'));
+    // Not with AUTH_SECRET itself, nor with the user-token key.
+    expect(signature).not.toBe(createHmac('sha256', Buffer.from(stack.authSecret, 'utf8')).update(`${header}.${payload}`).digest('base64url'));
+    expect(signature).not.toBe(createHmac('sha256', tokenKeyOf(stack.authSecret, 'accessToken')).update(`${header}.${payload}`).digest('base64url'));
 
-    const claims = new JwtService({ secret: createSecretKey(Buffer.from(stack.authSecret)) }).verify(token, { algorithms: ['HS256'] });
+    const claims = new JwtService({ secret: createSecretKey(key) }).verify(token, { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: 'identity-access' });
     expect(claims).toEqual({
       identityId: first.body.identity.id,
       identityAccessTokenId: expect.any(String),
@@ -72,6 +76,8 @@ describe('POST /api/v1/admin/bootstrap (end to end)', () => {
       iat: expect.any(Number),
       jti: claims.identityAccessTokenId,
       exp: claims.iat + 90 * 24 * 3600,
+      iss: TOKEN_ISSUER,
+      aud: 'identity-access',
     });
   });
 

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { tokenKeyOf } from '@app/tokens';
 import { ApiClient, bootstrap, findSecrets, SEED_REQUEST, TestStack } from '@app/testing';
 
 jest.setTimeout(60_000);
@@ -6,7 +7,7 @@ jest.setTimeout(60_000);
 const GUARD_MESSAGE = 'You are attempting to modify an instance admin identity. This requires elevated instance admin privileges';
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
-const hmac = (algorithm: 'sha256' | 'sha512', secret: string, input: string) => createHmac(algorithm, secret).update(input).digest('base64url');
+const hmac = (algorithm: 'sha256' | 'sha512', secret: string | Buffer, input: string) => createHmac(algorithm, secret).update(input).digest('base64url');
 
 /**
  * The root token driving the instance, over two gateways: authentication and its attacks,
@@ -70,7 +71,7 @@ describe('Machine identities and Token Auth (end to end)', () => {
       ['alg none', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claimsOf(rootToken))}.`],
       ['HS512 signed with the right secret', () => {
         const input = `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64(claimsOf(rootToken))}`;
-        return `${input}.${hmac('sha512', stack.authSecret, input)}`;
+        return `${input}.${hmac('sha512', tokenKeyOf(stack.authSecret, 'identityAccessToken'), input)}`;
       }],
       ['a payload changed after signing', () => {
         const [header, , signature] = rootToken.split('.');
@@ -83,7 +84,25 @@ describe('Machine identities and Token Auth (end to end)', () => {
       ['an expired token', () => {
         const now = Math.floor(Date.now() / 1000);
         const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...claimsOf(rootToken), iat: now - 7200, exp: now - 3600 })}`;
+        return `${input}.${hmac('sha256', tokenKeyOf(stack.authSecret, 'identityAccessToken'), input)}`;
+      }],
+      ['a token signed with AUTH_SECRET itself (not the identity-token key derived from it)', () => {
+        const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claimsOf(rootToken))}`;
         return `${input}.${hmac('sha256', stack.authSecret, input)}`;
+      }],
+      ['the root token re-signed with the user-token key (one key leaked)', () => {
+        const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claimsOf(rootToken))}`;
+        return `${input}.${hmac('sha256', tokenKeyOf(stack.authSecret, 'accessToken'), input)}`;
+      }],
+      ['the root token without its exp, re-signed with the right key', () => {
+        const { exp: _exp, ...claims } = claimsOf(rootToken);
+        const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
+        return `${input}.${hmac('sha256', tokenKeyOf(stack.authSecret, 'identityAccessToken'), input)}`;
+      }],
+      ['the root token without its audience, re-signed with the right key', () => {
+        const { aud: _aud, ...claims } = claimsOf(rootToken);
+        const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
+        return `${input}.${hmac('sha256', tokenKeyOf(stack.authSecret, 'identityAccessToken'), input)}`;
       }],
       ['garbage', () => 'garbage'],
       ['three segments of nothing', () => 'a.b.c'],

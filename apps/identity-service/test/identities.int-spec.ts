@@ -1,6 +1,6 @@
 import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import { TokenService } from '@app/tokens';
+import { TOKEN_ISSUER, tokenKeyOf, TokenService } from '@app/tokens';
 import { AppConfig, loadConfig } from '@app/config';
 import { ErrorCodes } from '@app/contracts';
 import { useServiceDatabase } from '@app/testing';
@@ -30,7 +30,7 @@ describe(IdentitiesService.name, () => {
   let dataSource: DataSource;
   const config: AppConfig = loadConfig({ AUTH_SECRET });
   const jwt = new JwtService({
-    secret: createSecretKey(Buffer.from(AUTH_SECRET)),
+    secret: createSecretKey(tokenKeyOf(AUTH_SECRET, 'identityAccessToken')),
     signOptions: { algorithm: 'HS256' },
     verifyOptions: { algorithms: ['HS256'] },
   });
@@ -79,7 +79,7 @@ describe(IdentitiesService.name, () => {
       freezeClockAt(FROZEN_AT_MS);
       const { identity, accessToken } = await serviceWith().createInstanceAdmin(randomUUID(), randomUUID());
       const iat = Math.floor(FROZEN_AT_MS / 1000);
-      expect(jwt.decode(accessToken.token, { complete: true })?.header).toMatchObject({ alg: 'HS256' });
+      expect(jwt.decode(accessToken.token, { complete: true })?.header).toMatchObject({ alg: 'HS256', kid: 'identity-access-v1' });
       expect(jwt.verify(accessToken.token, { ignoreExpiration: true })).toStrictEqual({
         identityId: identity.id,
         identityAccessTokenId: accessToken.id,
@@ -87,6 +87,8 @@ describe(IdentitiesService.name, () => {
         iat,
         jti: accessToken.id,
         exp: iat + NINETY_DAYS_S,
+        iss: TOKEN_ISSUER,
+        aud: 'identity-access',
       });
     });
 

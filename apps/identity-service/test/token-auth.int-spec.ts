@@ -19,7 +19,7 @@ describe(TokenAuthService.name, () => {
   const app = useIdentityApp('int_token_auth');
   const records = () => app().dataSource.getRepository(AccessTokenEntity);
   const authenticate = (token: string) => app().send(Subjects.identity.authenticate, { token });
-  const claimsOf = (token: string) => app().tokens.verify(token) as Claims;
+  const claimsOf = (token: string) => app().tokens.verifyIdentityAccessToken(token, 0) as Claims;
 
   describe('attach-token-auth', () => {
     it('attaches Token Auth with the given TTLs and answers them', async () => {
@@ -134,7 +134,7 @@ describe(`${TokenAuthService.name} with MAX_MACHINE_IDENTITY_TOKEN_AGE=0`, () =>
   it('gives the token exp = iat + its TTL alone', async () => {
     const { identityId, caller } = await app().managedIdentity(TEN_YEARS_S, TEN_YEARS_S);
     const { accessToken, expiresIn } = await app().send(Subjects.identity.createToken, { caller, identityId });
-    const { iat, exp } = app().tokens.verify(accessToken) as Claims;
+    const { iat, exp } = app().tokens.verifyIdentityAccessToken(accessToken, 0) as Claims;
     expect(exp! - iat).toBe(TEN_YEARS_S);
     expect(expiresIn).toBe(TEN_YEARS_S);
   });

@@ -58,8 +58,7 @@ describe(LoginService.name, () => {
     it('records a session that ends when the token does, JWT_AUTH_LIFETIME (1 day) after login', async () => {
       const user = await insertUser(dataSource);
       const { accessToken } = await logins.login(user.email, PASSWORD);
-      const claims = tokens.verify(accessToken);
-      if (claims.authTokenType !== 'accessToken') throw new Error('expected a user token');
+      const claims = tokens.verifyUserAccessToken(accessToken, 0);
       expect(claims).toMatchObject({ userId: user.id });
       expect(claims.organizationId).toBeUndefined();
       expect(claims.exp - claims.iat).toBe(24 * 3600);

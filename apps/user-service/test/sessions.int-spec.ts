@@ -144,7 +144,7 @@ describe(SessionsService.name, () => {
       const { user, caller } = await loggedIn();
       const organizationId = randomUUID();
       memberOf(organizationId, user.id, 'member');
-      const claims = tokens.verify((await selection.select(caller, organizationId)).token);
+      const claims = tokens.verifyUserAccessToken((await selection.select(caller, organizationId)).token, 0);
       const [session] = await db.query<{ expires_at: Date }>('SELECT expires_at FROM user_service.user_sessions WHERE id = $1', [caller.tokenId]);
       expect(claims.exp).toBe(session.expires_at.getTime() / 1000);
     });

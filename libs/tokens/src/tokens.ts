@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { hkdfSync, KeyObject, createSecretKey } from 'node:crypto';
 import { Provider } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
 import { AppConfig, APP_CONFIG, requireAuthSecret } from '@app/config';
@@ -8,8 +8,21 @@ import { DomainError } from '@app/common';
 
 /*
  * The one place where tokens are signed and verified, and where their claims are defined.
- * WIRE: Infisical's claim names. Both kinds are HS256 over AUTH_SECRET.
+ * WIRE: Infisical's claim names, HS256.
+ *
+ * WIRE SECURITY (beyond Infisical, which signs both kinds with one secret): each kind has a key
+ * of its own, derived from AUTH_SECRET with HKDF-SHA256 and named in the header (`kid`), and an
+ * audience of its own (`aud`); both carry `iss`. A token of one kind never verifies as the other,
+ * and a leaked key of one kind forges nothing of the other (the derivation does not run back).
  */
+
+export const TOKEN_ISSUER = 'bootstrap-platform';
+
+const KINDS = {
+  identityAccessToken: { kid: 'identity-access-v1', audience: 'identity-access' },
+  accessToken: { kid: 'user-access-v1', audience: 'user-access' },
+} as const;
+type Kind = keyof typeof KINDS;
 
 const seconds = z.number().int().nonnegative();
 
@@ -34,27 +47,49 @@ export const UserAccessTokenClaimsSchema = z.object({
   exp: seconds,
 });
 
-export const TokenClaimsSchema = z.discriminatedUnion('authTokenType', [IdentityAccessTokenClaimsSchema, UserAccessTokenClaimsSchema]);
 export type IdentityAccessTokenClaims = z.infer<typeof IdentityAccessTokenClaimsSchema>;
 export type UserAccessTokenClaims = z.infer<typeof UserAccessTokenClaimsSchema>;
-export type TokenClaims = z.infer<typeof TokenClaimsSchema>;
 
 const toSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+const invalid = () => new DomainError(ErrorCodes.tokenInvalid, 'Invalid token');
+
+/** A kind's HMAC key: HKDF-SHA256 of AUTH_SECRET's UTF-8 bytes, salt the issuer, info the kind's key id. */
+export function tokenKeyOf(secret: string, kind: Kind): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), TOKEN_ISSUER, KINDS[kind].kid, 32));
+}
+
+const keyOf = (secret: string, kind: Kind): KeyObject => createSecretKey(tokenKeyOf(secret, kind));
 
 /**
- * Signs and verifies with a KeyObject built once from AUTH_SECRET's UTF-8 bytes: given a
- * string, jsonwebtoken re-parses it as a possible PEM key on every call (60x slower). Only
- * HS256 is signed or accepted, so `alg: none`, HS512 and algorithm confusion are refused.
+ * Signs and verifies with KeyObjects built once (given a string, jsonwebtoken re-parses it as a
+ * possible PEM key on every call: 60x slower). Only HS256 is signed or accepted, so `alg: none`,
+ * HS512 and algorithm confusion are refused; so is a token of the other kind, of another issuer
+ * or audience, past its `exp`, or older than the maximum age the verifier is given now (so that
+ * lowering the maximum age applies to tokens already out).
  */
 export class TokenService {
-  private readonly jwt: JwtService;
+  private readonly jwt: Record<Kind, JwtService>;
 
   constructor(secret: string) {
-    this.jwt = new JwtService({
-      secret: createSecretKey(Buffer.from(secret, 'utf8')),
-      signOptions: { algorithm: 'HS256' },
-      verifyOptions: { algorithms: ['HS256'] },
-    });
+    const service = (kind: Kind) =>
+      new JwtService({
+        secret: keyOf(secret, kind),
+        signOptions: { algorithm: 'HS256', keyid: KINDS[kind].kid, issuer: TOKEN_ISSUER, audience: KINDS[kind].audience },
+        verifyOptions: { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: KINDS[kind].audience },
+      });
+    this.jwt = { identityAccessToken: service('identityAccessToken'), accessToken: service('accessToken') };
+  }
+
+  private sign(kind: Kind, claims: object): string {
+    return this.jwt[kind].sign(claims);
+  }
+
+  private verify(kind: Kind, token: string, maxAgeMs: number): unknown {
+    try {
+      return this.jwt[kind].verify(token, maxAgeMs > 0 ? { maxAge: `${Math.floor(maxAgeMs / 1000)}s` } : {});
+    } catch {
+      throw invalid();
+    }
   }
 
   /** A Token Auth token for an access-token record; `exp` matches the record's expiry (none when null). */
@@ -67,7 +102,7 @@ export class TokenService {
       jti: tokenId,
     };
     if (expiresAt !== null) claims.exp = toSeconds(expiresAt);
-    return this.jwt.sign(claims);
+    return this.sign('identityAccessToken', claims);
   }
 
   signUserAccessToken(userId: string, sessionId: string, issuedAt: Date, expiresAt: Date, organizationId?: string): string {
@@ -79,16 +114,25 @@ export class TokenService {
       iat: toSeconds(issuedAt),
       exp: toSeconds(expiresAt),
     };
-    return this.jwt.sign(claims);
+    return this.sign('accessToken', claims);
   }
 
-  /** Signature, algorithm, expiry and claims' shape; throws TOKEN.INVALID for anything wrong. */
-  verify(token: string): TokenClaims {
-    try {
-      return TokenClaimsSchema.parse(this.jwt.verify(token));
-    } catch {
-      throw new DomainError(ErrorCodes.tokenInvalid, 'Invalid token');
-    }
+  /**
+   * A machine identity's token: signature, kind, expiry and claims' shape; TOKEN.INVALID for
+   * anything wrong. With a maximum age (MAX_MACHINE_IDENTITY_TOKEN_AGE, 0 = none) it must carry
+   * `exp` and be younger than that age now; only with none may it lack `exp`.
+   */
+  verifyIdentityAccessToken(token: string, maxAgeMs: number): IdentityAccessTokenClaims {
+    const claims = IdentityAccessTokenClaimsSchema.safeParse(this.verify('identityAccessToken', token, maxAgeMs));
+    if (!claims.success || (maxAgeMs > 0 && claims.data.exp === undefined)) throw invalid();
+    return claims.data;
+  }
+
+  /** A user's token: signature, kind, expiry, claims' shape, and younger than `maxAgeMs` (JWT_AUTH_LIFETIME) now. */
+  verifyUserAccessToken(token: string, maxAgeMs: number): UserAccessTokenClaims {
+    const claims = UserAccessTokenClaimsSchema.safeParse(this.verify('accessToken', token, maxAgeMs));
+    if (!claims.success) throw invalid();
+    return claims.data;
   }
 }
 

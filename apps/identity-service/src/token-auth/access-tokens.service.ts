@@ -13,6 +13,7 @@ interface TokenRow {
   org_id: string;
   is_instance_admin: boolean;
   revoked_at: Date | null;
+  expired: boolean;
 }
 
 /** Access tokens after they are issued: re-issuing the root credential, and checking a token. */
@@ -46,15 +47,15 @@ export class AccessTokensService {
   }
 
   /**
-   * Who the token belongs to: signature, algorithm and expiry first, then its record, every time;
-   * answered as a principal signed for this request (the correlation id it runs in).
+   * Who the token belongs to: signature, algorithm, expiry and age first, then its record, every
+   * time (revoked, its identity gone, or past the record's own expiry); answered as a principal
+   * signed for this request (the correlation id it runs in).
    */
   async authenticate(token: string): Promise<SignedPrincipal> {
-    const claims = this.tokens.verify(token);
-    if (claims.authTokenType !== 'identityAccessToken') throw new DomainError(ErrorCodes.tokenInvalid, 'Invalid token');
+    const claims = this.tokens.verifyIdentityAccessToken(token, this.lifetime.maxAgeMs);
     const { rows } = await execute<TokenRow>(
       this.dataSource.manager,
-      `SELECT t.id AS token_id, t.revoked_at, i.id AS identity_id, i.org_id, i.is_instance_admin
+      `SELECT t.id AS token_id, t.revoked_at, t.expires_at <= now() AS expired, i.id AS identity_id, i.org_id, i.is_instance_admin
          FROM identity_access_tokens t JOIN identities i ON i.id = t.identity_id
         WHERE t.id = $1`,
       [claims.identityAccessTokenId],
@@ -63,6 +64,8 @@ export class AccessTokensService {
     if (row === undefined || row.identity_id !== claims.identityId || row.revoked_at !== null) {
       throw new DomainError(ErrorCodes.tokenRevoked, 'Token has been revoked');
     }
+    // The record is the authority on expiry (a token whose `exp` says otherwise was not signed by us, or signed before a change).
+    if (row.expired) throw new DomainError(ErrorCodes.tokenInvalid, 'Invalid token');
     const who = { type: 'identity' as const, id: row.identity_id, tokenId: row.token_id, orgId: row.org_id, isInstanceAdmin: row.is_instance_admin };
     return this.principals.sign(who, currentCorrelationId() ?? '');
   }

@@ -11,6 +11,14 @@ export class TokenLifetime {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /**
+   * How old a token may be when it is presented (0 = any age): MAX_MACHINE_IDENTITY_TOKEN_AGE as
+   * configured now, so lowering it applies to every token already out, not just to new ones.
+   */
+  get maxAgeMs(): number {
+    return this.config.maxMachineIdentityTokenAgeMs;
+  }
+
+  /**
    * When a token minted now expires: after min(ttlSeconds, MAX_MACHINE_IDENTITY_TOKEN_AGE), the
    * TTL alone when the age is 0, and null (never) when neither bounds it — the bootstrap's root
    * token, which has no TTL, with an age of 0.

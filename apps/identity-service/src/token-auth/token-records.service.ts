@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AccessTokenView, ErrorCodes } from '@app/contracts';
 import { DomainError } from '@app/common';
 import { TokenService } from '@app/tokens';
+import { TokenLifetime } from './token-lifetime';
 import { execute } from '@app/database';
 import { DataSource } from 'typeorm';
 import { AccessTokenRecord, accessTokenView } from './access-token.view';
@@ -16,6 +17,7 @@ export class TokenRecordsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
+    private readonly lifetime: TokenLifetime,
   ) {}
 
   /** Newest first, revoked ones included. Records without their own TTLs show the identity's Token Auth TTLs. */
@@ -56,8 +58,7 @@ export class TokenRecordsService {
    * token is TOKEN.INVALID; one whose record is already revoked or gone is answered as revoked.
    */
   async revokePresented(token: string): Promise<void> {
-    const claims = this.tokens.verify(token);
-    if (claims.authTokenType !== 'identityAccessToken') throw new DomainError(ErrorCodes.tokenInvalid, 'Invalid token');
+    const claims = this.tokens.verifyIdentityAccessToken(token, this.lifetime.maxAgeMs);
     const { affected } = await execute(
       this.dataSource.manager,
       'UPDATE identity_access_tokens SET revoked_at = now() WHERE id = $1 AND identity_id = $2 AND revoked_at IS NULL',

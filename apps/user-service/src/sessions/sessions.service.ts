@@ -40,8 +40,7 @@ export class SessionsService {
    * every time; answered as a principal signed for this request (the correlation id it runs in).
    */
   async authenticate(token: string): Promise<SignedPrincipal> {
-    const claims = this.tokens.verify(token);
-    if (claims.authTokenType !== 'accessToken') throw new DomainError(ErrorCodes.tokenInvalid, 'Invalid token');
+    const claims = this.tokens.verifyUserAccessToken(token, this.config.jwtAuthLifetimeMs);
     const { rows } = await execute<{ super_admin: boolean }>(
       this.dataSource.manager,
       `SELECT u.super_admin FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE ${ACTIVE}`,
