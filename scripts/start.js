@@ -101,6 +101,9 @@ for (const key of Object.keys(process.env)) if (key.startsWith('NATS_')) delete 
 const env = Object.fromEntries(
   Object.entries({ ...parseEnv(readFileSync(envFile, 'utf8')), ...process.env }).filter(([key]) => !key.startsWith('NATS_')),
 );
+// An uninitialized instance belongs to whoever calls bootstrap first: this machine only, unless
+// HOST says otherwise (the gateway then warns when there is no BOOTSTRAP_KEY).
+env.HOST ??= '127.0.0.1';
 const natsEnvOf = (app) => ({ ...parseEnv(readFileSync(join(natsDir, `${app}.env`), 'utf8')), NATS_URL: `nats://127.0.0.1:${natsPort}` });
 /** The keys that sign tokens and principals go to the two services that authenticate tokens, and nowhere else. */
 const SIGNING = ['AUTH_SECRET', 'AUTH_SECRET_FILE', 'PRINCIPAL_SIGNING_KEY', 'PRINCIPAL_SIGNING_KEY_FILE'];

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -26,6 +26,7 @@ interface Project {
 
 /** A service as `docker-compose config` writes it: environment a map, ports and volumes strings. */
 interface ComposeService {
+  image?: string;
   build?: { context?: string; dockerfile?: string };
   command?: string[];
   environment?: Record<string, string>;
@@ -95,6 +96,8 @@ const OPERATOR_VALUES: Record<string, string> = {
   MAX_MACHINE_IDENTITY_TOKEN_AGE: '30d',
   BOOTSTRAP_RECLAIM_WINDOW: '20m',
   EVENTS_STREAM_REPLICAS: '1',
+  TRUST_PROXY: '10.0.0.0/8',
+  UNAUTHENTICATED_RATE_LIMIT: '60',
 };
 
 /** The secret files an operator provides: scripts/compose-secrets.js's, and NATS passwords as nats:config writes them. */
@@ -342,12 +345,27 @@ describe('docker-compose.yml', () => {
       const flag = command.findIndex((arg) => ['-c', '--config'].includes(arg));
       expect(flag).toBeGreaterThanOrEqual(0);
       const confDir = posix.dirname(command[flag + 1]);
-      // The configuration includes permissions.conf from beside it.
-      const mounts = ['nats-server.conf', 'permissions.conf'].map((file) => `${join(NATS_CONFIG_DIR, file)}:${posix.join(confDir, file)}:ro`);
+      // container.conf includes nats-server.conf, which includes permissions.conf, each from beside it.
+      expect(posix.basename(command[flag + 1])).toBe('container.conf');
+      const mounts = ['container.conf', 'nats-server.conf', 'permissions.conf'].map((file) => `${join(NATS_CONFIG_DIR, file)}:${posix.join(confDir, file)}:ro`);
       expect(service('nats').volumes).toEqual(expect.arrayContaining(mounts));
       expect(read('docker-compose.yml')).toContain('${NATS_CONFIG_DIR:-./deploy/nats/generated}/nats-server.conf');
       // Nothing else of that directory: the users' passwords are there.
-      expect((service('nats').volumes ?? []).filter((v) => v.startsWith(NATS_CONFIG_DIR))).toHaveLength(2);
+      expect((service('nats').volumes ?? []).filter((v) => v.startsWith(NATS_CONFIG_DIR))).toHaveLength(3);
+    });
+
+    it('keeps the monitoring endpoint (connections, user names) off the network: no http port on the command line, loopback in the configuration, nothing published', () => {
+      for (const name of ['nats', 'nats-1', 'nats-2', 'nats-3']) {
+        const command = service(name).command ?? [];
+        expect([name, command.filter((arg) => ['-m', '--http_port', '-ms', '--https_port'].includes(arg))]).toEqual([name, []]);
+        expect([name, service(name).ports ?? []]).toEqual([name, []]);
+      }
+    });
+
+    it('pins the nats-server version every test runs (2.9.10)', () => {
+      expect(service('nats').image).toBe('nats:2.9.10-alpine');
+      const version = /nats-server: v([\d.]+)/.exec(execFileSync('/usr/sbin/nats-server', ['--version'], { encoding: 'utf8' }))?.[1];
+      expect(service('nats').image).toBe(`nats:${version}-alpine`);
     });
 
     it('runs JetStream storing in a named volume declared at the top level', () => {

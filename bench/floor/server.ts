@@ -8,8 +8,9 @@
  *   POST /api/v1/projects       token check + the organization-service's create statement
  *   POST /api/v1/admin/bootstrap  the refusal the real gateway answers once the instance is set up
  *
- * The token check is the identity-service's: TokenService.verify (HS256 with a KeyObject and
- * the claims' schema, libs/tokens/src/tokens.ts) and one query for the token record by id.
+ * The token check is the identity-service's: TokenService.verifyIdentityAccessToken (HS256 with
+ * a KeyObject, issuer, audience, maximum age and the claims' schema, libs/tokens/src/tokens.ts)
+ * and one query for the token record by id, with its expiry.
  * Environment: PORT, DB_CONNECTION_URI, AUTH_SECRET, REFUSAL_BODY (the captured 400 body).
  * Prints "floor ready" when listening.
  */
@@ -40,24 +41,27 @@ interface Caller {
   orgId: string;
 }
 
+/** MAX_MACHINE_IDENTITY_TOKEN_AGE's default, as the stacks run it. */
+const MAX_AGE_MS = 90 * 24 * 3600 * 1000;
+
 async function authenticate(authorization: string | undefined): Promise<Caller> {
   const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
   if (token === undefined) throw new Refused(401, 'Token missing');
   let claims;
   try {
-    claims = tokens.verify(token);
+    claims = tokens.verifyIdentityAccessToken(token, MAX_AGE_MS);
   } catch {
     throw new Refused(401, 'Invalid token');
   }
-  if (claims.authTokenType !== 'identityAccessToken') throw new Refused(401, 'Invalid token');
   const { rows } = await pool.query(
-    `SELECT t.id AS token_id, t.revoked_at, i.id AS identity_id, i.org_id, i.is_instance_admin
+    `SELECT t.id AS token_id, t.revoked_at, t.expires_at <= now() AS expired, i.id AS identity_id, i.org_id, i.is_instance_admin
        FROM identity_service.identity_access_tokens t JOIN identity_service.identities i ON i.id = t.identity_id
       WHERE t.id = $1`,
     [claims.identityAccessTokenId],
   );
   const row = rows[0];
   if (row === undefined || row.identity_id !== claims.identityId || row.revoked_at !== null) throw new Refused(401, 'Token has been revoked');
+  if (row.expired) throw new Refused(401, 'Invalid token');
   return { identityId: row.identity_id, orgId: row.org_id };
 }
 

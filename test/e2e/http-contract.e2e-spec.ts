@@ -166,7 +166,7 @@ describe('HTTP contract of the gateway (end to end)', () => {
 
     it("documents bootstrap's body and answers", () => {
       const op = doc.paths['/api/v1/admin/bootstrap'].post;
-      expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '409', '422', '503']);
+      expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '409', '422', '429', '503']);
       expect(op.requestBody.content['application/json'].schema.required).toEqual(['email', 'password', 'organization']);
     });
 

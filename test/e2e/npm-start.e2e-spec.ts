@@ -61,6 +61,11 @@ describe('npm start (end to end)', () => {
     for (const service of SERVICES) expect(output).toMatch(new RegExp(`^\\[${service}\\] .*service ready`, 'm'));
   });
 
+  it('listens on loopback only (HOST=127.0.0.1 unless told otherwise), so it does not warn of an open bootstrap', () => {
+    expect(output).toMatch(/^\[api-gateway\] .*"msg":"service ready"/m);
+    expect(output).not.toMatch(/Listening beyond loopback/);
+  });
+
   it('runs its own NATS, to which every service connects as its own user', () => {
     expect(output).toMatch(new RegExp(`^\\[nats\\] .*Listening for client connections on 127\\.0\\.0\\.1:${natsPort}`, 'm'));
     for (const service of SERVICES) {

@@ -108,4 +108,23 @@ describe('Service processes and their configuration (end to end)', () => {
       expect(proc.running).toBe(false);
     });
   });
+
+  describe('the gateway on an address beyond loopback', () => {
+    const BEYOND = /"level":40[^\n]*"msg":"Listening beyond loopback with no BOOTSTRAP_KEY/;
+    const gateway = async (label: string, env: Record<string, string>) => {
+      const proc = new AppProcess('api-gateway', `e2e_proc-gateway-${label}`, { PORT: String(await freePort()), ...env });
+      await proc.start();
+      await proc.dispose();
+      return proc.logs;
+    };
+
+    it('warns at start when no BOOTSTRAP_KEY guards the bootstrap', async () => {
+      expect(await gateway('open', { HOST: '0.0.0.0' })).toMatch(BEYOND);
+    });
+
+    it('does not warn on loopback, nor with a BOOTSTRAP_KEY', async () => {
+      expect(await gateway('loopback', { HOST: '127.0.0.1' })).not.toMatch(BEYOND);
+      expect(await gateway('keyed', { HOST: '0.0.0.0', BOOTSTRAP_KEY: 'Zq8vN2xK7pL4mR9tW3yB6c' })).not.toMatch(BEYOND);
+    });
+  });
 });

@@ -19,6 +19,12 @@ import { ApiGatewayModule, CONTROLLERS } from './api-gateway.module';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { createFastifyAdapter } from './http/fastify-adapter';
 import { setupOpenApi } from './http/openapi';
+import { registerRateLimit } from './http/rate-limit';
+
+/** Whether an address only this machine reaches (a host name counts as beyond: it may resolve anywhere). */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -37,7 +43,14 @@ async function main(): Promise<void> {
   armShutdownLimit(shutdownLimitMs(config));
   app.enableShutdownHooks();
   setupOpenApi(app, CONTROLLERS);
-  await app.listen(config.port, '0.0.0.0');
+  await registerRateLimit(app, config);
+  await app.listen(config.port, config.host);
+  if (!isLoopback(config.host) && config.bootstrapKey === undefined) {
+    new Logger('Main').warn({
+      msg: 'Listening beyond loopback with no BOOTSTRAP_KEY: until the instance is bootstrapped, anyone who can reach this port can bootstrap it and own it',
+      host: config.host,
+    });
+  }
   // Metrics on a port of their own, never the public one (see health-server.ts).
   if (config.healthPort !== undefined) {
     const link = app.get<NatsLink>(NATS_LINK);

@@ -5,6 +5,7 @@ import { loadConfig } from '@app/config';
 import { ErrorCodes, Member, OrgRole } from '@app/contracts';
 import { TestDatabase, testPrincipalSigner, useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
+import { HashGate } from '../src/login/hash-gate';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
 import { OrganizationDirectory } from '@app/common';
@@ -40,6 +41,9 @@ class StubOrganizationDirectory implements OrganizationDirectory {
 /** The proof every principal comes with (signed-principal.ts): its own tests are in graceful-server-nats.int-spec. */
 const SIGNED = { correlationId: expect.any(String), expiresAt: expect.any(Number), signature: expect.any(String) };
 
+/** The client's address, as the gateway saw it. */
+const HERE = '192.0.2.1';
+
 describe(SessionsService.name, () => {
   const database = useServiceDatabase('int_sessions', userDatabase);
   let db: TestDatabase;
@@ -53,14 +57,14 @@ describe(SessionsService.name, () => {
   beforeAll(() => {
     ({ db, dataSource } = database);
     sessions = new SessionsService(dataSource, tokens, loadConfig({ AUTH_SECRET }), testPrincipalSigner);
-    logins = new LoginService(dataSource, new LoginLockout(dataSource), sessions);
+    logins = new LoginService(dataSource, new LoginLockout(dataSource), sessions, new HashGate());
     selection = new SelectOrganizationService(sessions, directory, tokens);
   });
 
   /** A user logged in, with the principal the gateway would have for its token. */
   const loggedIn = async (superAdmin = false) => {
     const user = await insertUser(dataSource, { superAdmin });
-    const { accessToken } = await logins.login(user.email, PASSWORD);
+    const { accessToken } = await logins.login(user.email, PASSWORD, HERE);
     return { user, accessToken, caller: await sessions.authenticate(accessToken) };
   };
 

@@ -4,6 +4,7 @@ import { loadConfig } from '@app/config';
 import { ErrorCodes, ErrorMessages } from '@app/contracts';
 import { TestDatabase, testPrincipalSigner, useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
+import { HashGate } from '../src/login/hash-gate';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
 import { SessionsService } from '../src/sessions/sessions.service';
@@ -14,6 +15,9 @@ import { insertUser, PASSWORD, principal } from './fixtures';
 
 const AUTH_SECRET = randomBytes(32).toString('base64url');
 const DENIED = { name: 'DomainError', code: ErrorCodes.permissionDenied, message: 'Only an instance admin may do this' };
+
+/** The client's address, as the gateway saw it. */
+const HERE = '192.0.2.1';
 
 describe(UserManagementService.name, () => {
   const database = useServiceDatabase('int_user_management', userDatabase);
@@ -118,8 +122,8 @@ describe(UserManagementService.name, () => {
     it('ends every session of the user: its tokens are refused at once', async () => {
       const user = await insertUser(dataSource, { superAdmin: true });
       const sessions = new SessionsService(dataSource, new TokenService(AUTH_SECRET), loadConfig({ AUTH_SECRET }), testPrincipalSigner);
-      const logins = new LoginService(dataSource, new LoginLockout(dataSource), sessions);
-      const { accessToken } = await logins.login(user.email, PASSWORD);
+      const logins = new LoginService(dataSource, new LoginLockout(dataSource), sessions, new HashGate());
+      const { accessToken } = await logins.login(user.email, PASSWORD, HERE);
       await expect(sessions.authenticate(accessToken)).resolves.toMatchObject({ id: user.id });
       await management.delete(admin, user.id, false);
       await expect(sessions.authenticate(accessToken)).rejects.toMatchObject({ code: ErrorCodes.tokenRevoked });

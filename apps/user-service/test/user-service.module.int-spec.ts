@@ -41,7 +41,7 @@ describe(UserServiceModule.name, () => {
     const sessions = app.get(SessionsMessageController);
     const management = app.get(UserManagementMessageController);
 
-    const { accessToken } = await app.get(LoginMessageController).login({ email: user.email, password: PASSWORD });
+    const { accessToken } = await app.get(LoginMessageController).login({ email: user.email, password: PASSWORD, clientAddress: '192.0.2.1' });
     const caller = await sessions.authenticate({ token: accessToken });
     expect(caller).toMatchObject({ type: 'user', id: user.id, orgId: null, isInstanceAdmin: true });
 

@@ -87,6 +87,18 @@ export const EnvSchema = z.object({
   PRINCIPAL_SIGNING_KEY: ed25519Key('private').optional(),
   PRINCIPAL_PUBLIC_KEY: ed25519Key('public').optional(),
   PORT: port.default(8080),
+  // Gateway only: the address it listens on (a container needs 0.0.0.0; npm start gives 127.0.0.1).
+  HOST: z.string().regex(/^[\w.:-]+$/, { error: 'must be an IP address or a host name' }).default('0.0.0.0'),
+  // Gateway only: the proxies whose X-Forwarded-For names the client (comma-separated addresses or
+  // CIDRs, or loopback / linklocal / uniquelocal); unset = the socket's peer is the client.
+  TRUST_PROXY: z.string().regex(/^[\w.:/,\s-]+$/, { error: 'must be a comma-separated list of addresses or CIDRs' }).optional(),
+  // Gateway only: requests a minute per client address on the unauthenticated routes that cost
+  // work (login, bootstrap); 0 = no limit.
+  UNAUTHENTICATED_RATE_LIMIT: z.coerce
+    .number({ error: 'must be a whole number of requests a minute' })
+    .int({ error: 'must be a whole number of requests a minute' })
+    .min(0, { error: 'must be 0 (off) or more' })
+    .default(30),
   HEALTH_PORT: port.optional(),
   MAX_MACHINE_IDENTITY_TOKEN_AGE: duration(true).default(90 * 24 * 3600 * 1000),
   JWT_AUTH_LIFETIME: duration(false).default(24 * 3600 * 1000),

@@ -16,6 +16,12 @@ export interface AppConfig {
   /** The public key every service acting on a caller verifies principals with (principalPublicKey()). */
   principalPublicKey?: KeyObject;
   port: number;
+  /** Gateway only: the address it listens on. */
+  host: string;
+  /** Gateway only: the proxies trusted to name the client (Fastify's trustProxy); undefined = none. */
+  trustProxy?: string;
+  /** Gateway only: requests a minute per client address on login and bootstrap; 0 = no limit. */
+  unauthenticatedRateLimit: number;
   healthPort?: number;
   /** Milliseconds; 0 means machine-identity tokens carry no `exp`. */
   maxMachineIdentityTokenAgeMs: number;
@@ -77,6 +83,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     principalSigningKey: e.PRINCIPAL_SIGNING_KEY,
     principalPublicKey: e.PRINCIPAL_PUBLIC_KEY,
     port: e.PORT,
+    host: e.HOST,
+    trustProxy: e.TRUST_PROXY,
+    unauthenticatedRateLimit: e.UNAUTHENTICATED_RATE_LIMIT,
     healthPort: e.HEALTH_PORT,
     maxMachineIdentityTokenAgeMs: e.MAX_MACHINE_IDENTITY_TOKEN_AGE,
     jwtAuthLifetimeMs: e.JWT_AUTH_LIFETIME,

@@ -17,6 +17,8 @@ export const ErrorCodes = {
    */
   sagaFinished: 'SAGA.FINISHED',
   dependencyUnavailable: 'SERVICE.DEPENDENCY_UNAVAILABLE',
+  /** More unauthenticated work (password checks) waits than the service takes: retry after `details.retryAfterSeconds`. */
+  serviceBusy: 'SERVICE.BUSY',
   emailTaken: 'USER.EMAIL_TAKEN',
   userNotFound: 'USER.NOT_FOUND',
   identityNotFound: 'IDENTITY.NOT_FOUND',

@@ -67,6 +67,12 @@ export const PrincipalSchema = z.strictObject({
 });
 export type Principal = z.infer<typeof PrincipalSchema>;
 
+/**
+ * The address an unauthenticated request came from, as the gateway saw it (behind TRUST_PROXY,
+ * the client's): what login's lockout counts failures per, besides the account.
+ */
+export const ClientAddressSchema = z.string().min(1).max(64).default('unknown');
+
 /** A member of an organization: a user or a machine identity. */
 export const MemberSchema = z.strictObject({ type: z.enum(['identity', 'user']), id: z.uuid() });
 export type Member = z.infer<typeof MemberSchema>;

@@ -152,7 +152,7 @@ describe(writeNatsConfig.name, () => {
     writeNatsConfig(out, await generateNatsConfig({ bcryptCost: 4 }));
     const files = readdirSync(out);
     expect(files.sort()).toEqual(
-      ['nats-server.conf', 'permissions.conf', ...BusUsers.flatMap((u) => [`${u}.env`, `${u}.password`])].sort(),
+      ['nats-server.conf', 'permissions.conf', 'container.conf', ...BusUsers.flatMap((u) => [`${u}.env`, `${u}.password`])].sort(),
     );
     for (const file of files) expect([file, (statSync(join(out, file)).mode & 0o777).toString(8)]).toEqual([file, '600']);
   });

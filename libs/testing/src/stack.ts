@@ -103,6 +103,8 @@ export class TestStack<N extends TestNats = TestNatsServer> {
       BOOTSTRAP_RECLAIM_SECRET: this.reclaimSecret,
       PRINCIPAL_PUBLIC_KEY: this.principalKeys.PRINCIPAL_PUBLIC_KEY,
       LOG_LEVEL: 'debug',
+      // Many tests race or repeat bootstraps and logins from 127.0.0.1; the limit has tests of its own.
+      UNAUTHENTICATED_RATE_LIMIT: '0',
       ...this.options.env,
     };
   }

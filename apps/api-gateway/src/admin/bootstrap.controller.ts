@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { Public } from '../auth/auth.decorators';
 import { ApiRoute } from '../http/api-route.decorator';
 import { serverTiming } from '../http/server-timing';
+import { RateLimited } from '../http/rate-limit';
 import { ZodBodyPipe } from '../http/zod-body.pipe';
 import { BootstrapKeyGuard } from './bootstrap-key.guard';
 import { idempotencyKeyOf } from './idempotency-key';
@@ -48,6 +49,7 @@ export class BootstrapController {
 
   @Post('bootstrap')
   @HttpCode(200)
+  @RateLimited()
   @UseGuards(BootstrapKeyGuard)
   @ApiRoute({
     tag: 'Admin',
@@ -63,6 +65,7 @@ export class BootstrapController {
       400: 'Instance has already been set up, or the body is not strict JSON',
       401: 'BOOTSTRAP_KEY is set and X-Bootstrap-Key is missing or wrong',
       409: 'Another bootstrap is in progress',
+      429: 'Too many requests from this address (UNAUTHENTICATED_RATE_LIMIT a minute), or too many password checks at once; see Retry-After',
       503: 'A step could not run; nothing was kept, the same request can be retried',
     },
   })
@@ -77,7 +80,7 @@ export class BootstrapController {
     if (idempotencyKey === undefined && Date.now() < this.initializedUntil) throw new BusRemoteError(Subjects.bootstrap.start, alreadySetUp);
     const started = performance.now();
     const result = await this.bus
-      .send(Subjects.bootstrap.start, { ...body, idempotencyKey }, { timeoutMs: gatewaySagaWaitMs(this.config), correlationId: request.id })
+      .send(Subjects.bootstrap.start, { ...body, idempotencyKey, clientAddress: request.ip }, { timeoutMs: gatewaySagaWaitMs(this.config), correlationId: request.id })
       .catch((error: unknown) => {
         if (error instanceof BusRemoteError && error.code === alreadySetUp.code) this.rememberInitialized();
         throw error;

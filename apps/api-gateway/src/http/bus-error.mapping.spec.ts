@@ -25,6 +25,18 @@ describe(httpErrorFromBus.name, () => {
     });
   });
 
+  it.each([ErrorCodes.serviceBusy, ErrorCodes.loginLocked])('answers %s 429 with Retry-After from the refusing service', (code) => {
+    expect(httpErrorFromBus(remote(code, 'wait', { retryAfterSeconds: 7 }))).toMatchObject({
+      statusCode: 429,
+      error: 'RateLimitExceeded',
+      headers: { 'retry-after': '7' },
+    });
+  });
+
+  it('leaves a caller the transport could not verify to the bare 500 (a misconfiguration, never the caller\'s doing)', () => {
+    expect(httpErrorFromBus(remote(ErrorCodes.callerUnverified))).toBeUndefined();
+  });
+
   it('leaves INTERNAL and codes it does not know to the bare 500', () => {
     expect(httpErrorFromBus(remote(ErrorCodes.internal))).toBeUndefined();
     expect(httpErrorFromBus(remote('FUTURE.CODE'))).toBeUndefined();

@@ -22,6 +22,7 @@ export const BUS_ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCodes.sagaCancelled]: { status: 409, error: 'Conflict' },
   [ErrorCodes.sagaFinished]: { status: 409, error: 'Conflict' },
   [ErrorCodes.dependencyUnavailable]: { status: 503, error: 'ServiceUnavailable' },
+  [ErrorCodes.serviceBusy]: { status: 429, error: 'RateLimitExceeded' },
   [ErrorCodes.emailTaken]: { status: 400, error: 'BadRequest' },
   [ErrorCodes.userNotFound]: { status: 404, error: 'NotFound' },
   [ErrorCodes.identityNotFound]: { status: 404, error: 'NotFound' },
@@ -61,7 +62,10 @@ export function httpErrorFromBus(error: unknown): HttpError | undefined {
     if (!isErrorCode(error.code)) return undefined;
     const { status, error: name } = BUS_ERROR_HTTP[error.code];
     if (status >= 500 && status !== 503) return undefined;
-    return new HttpError(status, name, (status === 422 ? issuesOf(error) : undefined) ?? error.body.message);
+    // A 429 says when to come back (Retry-After), from the refusing service's `retryAfterSeconds`.
+    const retryAfter = error.body.details?.retryAfterSeconds;
+    const headers: Record<string, string> = status === 429 && typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {};
+    return new HttpError(status, name, (status === 422 ? issuesOf(error) : undefined) ?? error.body.message, {}, headers);
   }
   const service = (error as { subject?: string }).subject;
   const what = (service !== undefined && serviceOfSubject(service)) || 'a service';

@@ -27,6 +27,11 @@ describe(ErrorEnvelopeFilter.name, () => {
     });
   });
 
+  it('sends the headers that go with an error (Retry-After on a 429)', () => {
+    const sent = answerTo(new HttpError(429, 'RateLimitExceeded', 'Too many', {}, { 'retry-after': '1' }));
+    expect(sent).toMatchObject({ status: 429, headers: { 'retry-after': '1', 'x-request-id': 'req-test' } });
+  });
+
   it("passes the JSON body parser's messages through", () => {
     const answer = answerTo(new HttpError(400, 'BadRequest', JsonBodyMessages.duplicateKey('user.name')));
     expect(answer.body).toMatchObject({ statusCode: 400, error: 'BadRequest', message: 'Request body has a duplicate key: user.name' });

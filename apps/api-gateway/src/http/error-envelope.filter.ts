@@ -54,6 +54,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     } else if (error.statusCode >= 500) {
       this.logger.error({ msg: 'Request failed', status: error.statusCode, err: exception });
     }
+    for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
     void reply
       .status(error.statusCode)
       .header('x-request-id', request.id)

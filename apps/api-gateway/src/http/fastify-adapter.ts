@@ -53,6 +53,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     http: { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
     genReqId: newRequestId,
     requestIdHeader: false,
+    // request.ip is the client X-Forwarded-For names only behind these proxies (TRUST_PROXY).
+    trustProxy: config.trustProxy ?? false,
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
     // Requests that arrive while closing get our own 503 envelope (below), not Fastify's.

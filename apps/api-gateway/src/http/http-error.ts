@@ -11,6 +11,8 @@ export class HttpError extends AnswerError {
     readonly error: string,
     readonly body: string | Array<{ message: string; path: Array<string | number> }>,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that go with it (Retry-After on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(typeof body === 'string' ? body : error);
     this.name = 'HttpError';

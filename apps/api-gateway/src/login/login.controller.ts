@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import {
   LoginBodySchema,
   LoginResponseSchema,
@@ -11,6 +12,7 @@ import { BusClient } from '@app/common';
 import { z } from 'zod';
 import { AnyScope, Caller, Public } from '../auth/auth.decorators';
 import { ApiRoute } from '../http/api-route.decorator';
+import { RateLimited } from '../http/rate-limit';
 import { ZodBodyPipe } from '../http/zod-body.pipe';
 
 /** Human login: the bootstrap admin user keeps UI access. */
@@ -21,18 +23,24 @@ export class LoginController {
   @Post('login')
   @HttpCode(200)
   @Public()
+  @RateLimited()
   @ApiRoute({
     tag: 'Login',
     summary: 'Log a user in',
     description:
       'Answers a user token (expires after JWT_AUTH_LIFETIME) not yet scoped to an organization. The same 400 for an unknown ' +
-      'email and a wrong password; after 5 consecutive failures the account answers 429 for 5 minutes, even to the right password.',
+      'email and a wrong password; after 5 consecutive failures from one address the account answers 429 to that address for ' +
+      '5 minutes, even to the right password.',
     body: LoginBodySchema,
     response: LoginResponseSchema,
-    errors: { 400: 'Invalid username or email', 429: 'Too many failed attempts (RateLimitExceeded)' },
+    errors: {
+      400: 'Invalid username or email',
+      429: 'Too many failed attempts from this address, too many requests from it, or too many sign-ins at once (RateLimitExceeded); see Retry-After',
+    },
   })
-  login(@Body(new ZodBodyPipe(LoginBodySchema)) body: z.infer<typeof LoginBodySchema>) {
-    return this.bus.send(Subjects.user.login, body);
+  login(@Body(new ZodBodyPipe(LoginBodySchema)) body: z.infer<typeof LoginBodySchema>, @Req() request: FastifyRequest) {
+    // The lockout counts per account and address: the client's, behind TRUST_PROXY.
+    return this.bus.send(Subjects.user.login, { ...body, clientAddress: request.ip });
   }
 
   @Post('select-organization')

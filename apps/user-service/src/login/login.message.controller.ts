@@ -16,7 +16,7 @@ export class LoginMessageController {
 
   @MessagePattern(Subjects.user.login)
   login(@Payload(new PayloadPipe(LoginSchema)) cmd: z.infer<typeof LoginSchema>): Promise<ReplyOf<typeof Subjects.user.login>> {
-    return this.logins.login(cmd.email, cmd.password);
+    return this.logins.login(cmd.email, cmd.password, cmd.clientAddress);
   }
 
   /** Wrong password: `valid: false`; locked out: LOGIN.LOCKED (see VerifyPasswordService). */
@@ -24,6 +24,6 @@ export class LoginMessageController {
   async verifyPassword(
     @Payload(new PayloadPipe(VerifyPasswordSchema)) cmd: z.infer<typeof VerifyPasswordSchema>,
   ): Promise<ReplyOf<typeof Subjects.user.verifyPassword>> {
-    return { valid: await this.passwords.verify(cmd.userId, cmd.password) };
+    return { valid: await this.passwords.verify(cmd.userId, cmd.password, cmd.clientAddress) };
   }
 }

@@ -5,6 +5,7 @@ import { execute } from '@app/database';
 import { DataSource } from 'typeorm';
 import { SessionsService } from '../sessions/sessions.service';
 import { verifyAgainstDummy, verifyPassword } from '../users/password-hasher';
+import { HashGate } from './hash-gate';
 import { LoginLockout } from './login-lockout';
 
 const FOREIGN_KEY_VIOLATION = '23503';
@@ -19,11 +20,19 @@ export class LoginService {
     private readonly dataSource: DataSource,
     private readonly lockout: LoginLockout,
     private readonly sessions: SessionsService,
+    private readonly gate: HashGate,
   ) {}
 
-  /** `email` comes lower-cased (LoginSchema). Counted before the password is checked: see LoginLockout. */
-  async login(email: string, password: string): Promise<{ accessToken: string }> {
-    await this.lockout.reserve(email);
+  /**
+   * `email` comes lower-cased (LoginSchema). Through the HashGate (SERVICE.BUSY when it is full,
+   * before anything is counted), then counted before the password is checked: see LoginLockout.
+   */
+  login(email: string, password: string, clientAddress: string): Promise<{ accessToken: string }> {
+    return this.gate.run(() => this.check(email, password, clientAddress));
+  }
+
+  private async check(email: string, password: string, clientAddress: string): Promise<{ accessToken: string }> {
+    await this.lockout.reserve(email, clientAddress);
     const { rows } = await execute<{ id: string; password_hash: string }>(
       this.dataSource.manager,
       'SELECT id, password_hash FROM users WHERE email = $1',
@@ -33,7 +42,7 @@ export class LoginService {
     // An unknown email still costs one argon2 verification, like a wrong password does.
     const valid = user === undefined ? await verifyAgainstDummy(password) : await verifyPassword(user.password_hash, password);
     if (!valid || user === undefined) throw invalid();
-    await this.lockout.reset(email);
+    await this.lockout.reset(email, clientAddress);
     try {
       return { accessToken: await this.sessions.open(user.id) };
     } catch (error) {

@@ -67,6 +67,11 @@ export const metrics = {
     buckets: LATENCY_BUCKETS,
     registers: [metricsRegistry],
   }),
+  passwordChecksRefused: new Counter({
+    name: 'password_checks_refused_total',
+    help: 'Unauthenticated password checks (login, re-claim) refused at once because the service was checking as many as it takes (429)',
+    registers: [metricsRegistry],
+  }),
   bootstraps: new Counter({
     name: 'bootstrap_outcomes_total',
     help: 'Bootstrap commands by outcome: completed, reclaimed, already_initialized, in_progress, refused (a participant said no; rolled back), failed',

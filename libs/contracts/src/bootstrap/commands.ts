@@ -1,6 +1,6 @@
 import { z, ZodType } from 'zod';
 import { CreateIdentityBodySchema, IdentityRef, IdentityView } from '../identity';
-import { commandSchema, Empty, EmptySchema, PingReply, PrincipalSchema, StepTiming } from '../shared';
+import { ClientAddressSchema, commandSchema, Empty, EmptySchema, PingReply, PrincipalSchema, StepTiming } from '../shared';
 import { UserView } from '../user';
 import { BootstrapRequestSchema, BootstrapResponse, IdempotencyKeySchema } from './bootstrap.http';
 
@@ -20,7 +20,12 @@ export const BootstrapSubjects = {
   revokeIdentityAdmin: 'bootstrap.cmd.revoke-identity-admin',
 } as const;
 
-export const BootstrapStartSchema = commandSchema({ ...BootstrapRequestSchema.shape, idempotencyKey: IdempotencyKeySchema.optional() });
+export const BootstrapStartSchema = commandSchema({
+  ...BootstrapRequestSchema.shape,
+  idempotencyKey: IdempotencyKeySchema.optional(),
+  /** For the re-claim's password check, which counts in login's lockout per address. */
+  clientAddress: ClientAddressSchema,
+});
 
 export const StartCreateIdentitySchema = commandSchema({ ...CreateIdentityBodySchema.shape, caller: PrincipalSchema });
 export const RemoveIdentitySchema = commandSchema({ caller: PrincipalSchema, identityId: z.uuid() });

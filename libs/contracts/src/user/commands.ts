@@ -1,5 +1,5 @@
 import { z, ZodType } from 'zod';
-import { commandSchema, CompensatedReply, CompensateSchema, Empty, EmptySchema, FinishSagaSchema, PingReply, PrincipalSchema, SagaIdSchema, SignedPrincipal } from '../shared';
+import { ClientAddressSchema, commandSchema, CompensatedReply, CompensateSchema, Empty, EmptySchema, FinishSagaSchema, PingReply, PrincipalSchema, SagaIdSchema, SignedPrincipal } from '../shared';
 import { ListUsersQuerySchema, LoginBodySchema, SelectOrganizationBodySchema } from './http';
 import type { UserView } from './views';
 
@@ -25,8 +25,8 @@ export const CreateAdminUserSchema = commandSchema({
   email: z.email(),
   password: z.string().min(1).max(1024),
 });
-export const VerifyPasswordSchema = commandSchema({ userId: z.uuid(), password: z.string().min(1).max(1024) });
-export const LoginSchema = commandSchema(LoginBodySchema.shape);
+export const VerifyPasswordSchema = commandSchema({ userId: z.uuid(), password: z.string().min(1).max(1024), clientAddress: ClientAddressSchema });
+export const LoginSchema = commandSchema({ ...LoginBodySchema.shape, clientAddress: ClientAddressSchema });
 export const SelectOrganizationSchema = commandSchema({ ...SelectOrganizationBodySchema.shape, caller: PrincipalSchema });
 export const AuthenticateUserSchema = commandSchema({ token: z.string().min(1).max(8192) });
 export const ListUsersSchema = commandSchema({ ...ListUsersQuerySchema.shape, caller: PrincipalSchema });
@@ -56,12 +56,13 @@ export interface UserCommands {
   [UserSubjects.undoCreateAdmin]: { request: z.input<typeof CompensateSchema>; reply: CompensatedReply };
   [UserSubjects.finishSaga]: { request: z.input<typeof FinishSagaSchema>; reply: Empty };
   /**
-   * The re-claim's password check, under the login lockout of the user's email (it counts with
-   * login attempts): LOGIN.LOCKED while locked. An unknown user id is `valid: false`, after the
-   * same argon2 work, counting against nobody.
+   * The re-claim's password check, under the login lockout of the user's email from that address
+   * (it counts with login attempts): LOGIN.LOCKED while locked. An unknown user id is
+   * `valid: false`, after the same argon2 work, counting against nobody. SERVICE.BUSY when more
+   * password checks wait than the service takes (see HashGate).
    */
   [UserSubjects.verifyPassword]: { request: z.input<typeof VerifyPasswordSchema>; reply: { valid: boolean } };
-  /** Wrong email or password: LOGIN.INVALID_CREDENTIALS; locked out: LOGIN.LOCKED. */
+  /** Wrong email or password: LOGIN.INVALID_CREDENTIALS; locked out: LOGIN.LOCKED; too many at once: SERVICE.BUSY. */
   [UserSubjects.login]: { request: z.input<typeof LoginSchema>; reply: { accessToken: string } };
   /** A token of the caller's login session, scoped to an organization the caller belongs to. */
   [UserSubjects.selectOrganization]: { request: z.input<typeof SelectOrganizationSchema>; reply: { token: string } };

@@ -14,7 +14,8 @@ import { BootstrapMark, measureBootstrap } from './bootstrap.metrics';
 import { BootstrapData } from './bootstrap.saga';
 import { ReclaimService } from './reclaim.service';
 
-type StartCommand = z.infer<typeof BootstrapStartSchema>;
+/** As the pipe hands it over (with the default client address), or as a test builds it (without). */
+type StartCommand = z.input<typeof BootstrapStartSchema>;
 
 @Injectable()
 export class BootstrapService implements OnModuleInit {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { BOOTSTRAP_SUCCESS_MESSAGE, BootstrapStartReply, BootstrapStartSchema, ErrorCodes, StepTiming, Subjects } from '@app/contracts';
-import { BusClient, BusRemoteError, SAGA_STEP_TIMEOUT_MS, SendOptions } from '@app/common';
+import { BusClient, BusRemoteError, DomainError, SAGA_STEP_TIMEOUT_MS, SendOptions } from '@app/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -57,7 +57,7 @@ export class ReclaimService implements OnModuleInit {
   }
 
   /** The reply for a valid re-claim, or null: then the caller just hears "already set up". */
-  async tryReclaim(command: z.infer<typeof BootstrapStartSchema>, correlationId: string): Promise<BootstrapStartReply | null> {
+  async tryReclaim(command: z.input<typeof BootstrapStartSchema>, correlationId: string): Promise<BootstrapStartReply | null> {
     const key = command.idempotencyKey;
     if (this.digest === undefined || !isReclaimableKey(key)) return null;
     const { sagaId, data } = await this.matching(this.digest, key, command.email);
@@ -69,6 +69,8 @@ export class ReclaimService implements OnModuleInit {
       try {
         return await fn();
       } catch (error) {
+        // Too many password checks at once: the caller hears 429 and retries, as for a login.
+        if (error instanceof BusRemoteError && error.code === ErrorCodes.serviceBusy) throw new DomainError(error.code, error.message, error.body.details);
         this.logger.warn({ msg: 'Re-claiming the root credential failed', step: name, err: error });
         throw stepFailed(name, `Re-claiming the root credential failed: ${failureReason(name, error)}.`);
       } finally {
@@ -79,7 +81,7 @@ export class ReclaimService implements OnModuleInit {
     // without a match the password is checked for a user id that exists nowhere, which
     // user-service verifies against a dummy hash and counts against nobody (a caller without
     // the key must not be able to lock the admin out).
-    const valid = await timed('verify', () => this.passwordMatches(data?.user.id ?? randomUUID(), command.password, options));
+    const valid = await timed('verify', () => this.passwordMatches(data?.user.id ?? randomUUID(), command.password, command.clientAddress, options));
     if (data === null || !valid) return null;
     const { accessToken } = await timed('reissue', () =>
       this.bus.send(Subjects.identity.reissueInstanceAdminToken, { identityId: data.identity.id }, options),
@@ -119,9 +121,9 @@ export class ReclaimService implements OnModuleInit {
    * the same 400 as for a wrong password — the contract allows no other answer to a repeat, and
    * a 429 would tell a stranger that key and email were right.
    */
-  private async passwordMatches(userId: string, password: string, options: SendOptions): Promise<boolean> {
+  private async passwordMatches(userId: string, password: string, clientAddress: string | undefined, options: SendOptions): Promise<boolean> {
     try {
-      return (await this.bus.send(Subjects.user.verifyPassword, { userId, password }, options)).valid;
+      return (await this.bus.send(Subjects.user.verifyPassword, { userId, password, clientAddress }, options)).valid;
     } catch (error) {
       if (error instanceof BusRemoteError && error.code === ErrorCodes.loginLocked) {
         this.logger.warn({ msg: 'Re-claim refused: the admin account is locked out after failed password checks' });
