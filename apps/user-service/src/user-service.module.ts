@@ -4,7 +4,7 @@ import { BusModule, organizationDirectoryProvider } from '@app/common';
 import { principalSignerProvider, tokenServiceProvider } from '@app/tokens';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule, finishSagaController, pingController } from '@app/database';
-import { HashGate } from './login/hash-gate';
+import { hashGateProvider } from './login/hash-gate';
 import { LoginLockout } from './login/login-lockout';
 import { LoginMessageController } from './login/login.message.controller';
 import { LoginService } from './login/login.service';
@@ -36,7 +36,7 @@ export class UserServiceModule {
         UsersService,
         LoginService,
         LoginLockout,
-        HashGate,
+        hashGateProvider,
         VerifyPasswordService,
         SessionsService,
         SelectOrganizationService,

@@ -5,7 +5,7 @@ import { loadConfig } from '@app/config';
 import { ErrorCodes, ErrorMessages } from '@app/contracts';
 import { TestDatabase, testPrincipalSigner, useServiceDatabase } from '@app/testing';
 import { DataSource } from 'typeorm';
-import { HashGate, WorkGate } from '../src/login/hash-gate';
+import { HashGate } from '../src/login/hash-gate';
 import { LoginLockout } from '../src/login/login-lockout';
 import { LoginService } from '../src/login/login.service';
 import { SessionsService } from '../src/sessions/sessions.service';
@@ -112,7 +112,7 @@ describe(LoginService.name, () => {
   describe('when more password checks arrive than the service takes', () => {
     it('answers the excess SERVICE.BUSY at once, with when to retry, counting nothing and checking no password', async () => {
       const user = await insertUser(dataSource);
-      const busy = new LoginService(dataSource, lockout, sessions, new WorkGate(1, 1) as HashGate);
+      const busy = new LoginService(dataSource, lockout, sessions, new HashGate(1, 1));
       const verify = jest.spyOn(argon2, 'verify');
       const results = await Promise.allSettled([1, 2, 3, 4].map(() => busy.login(user.email, WRONG, HERE)));
       const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'fulfilled'));

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Injectable } from '@nestjs/common';
+import { Provider } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
 import { DomainError, metrics } from '@app/common';
 
@@ -11,8 +11,6 @@ export const HASH_QUEUE = 4 * HASH_CONCURRENCY;
 export const BUSY_RETRY_AFTER_S = 1;
 
 /**
- * At most `concurrency` pieces of work at once, `queue` waiting, the rest refused at once.
- *
  * The password checks an unauthenticated caller can ask for (login, the re-claim's check) go
  * through this gate: HASH_CONCURRENCY run, HASH_QUEUE wait, and any more are answered at once
  * with SERVICE.BUSY (the gateway's 429 with Retry-After) — never a growing backlog, so a flood
@@ -20,13 +18,13 @@ export const BUSY_RETRY_AFTER_S = 1;
  * real login waits a few hashes at most or is told to retry. The bootstrap's own hash does not
  * pass here: the one-winner claim bounds it.
  */
-export class WorkGate {
+export class HashGate {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(
-    private readonly concurrency: number,
-    private readonly queue: number,
+    private readonly concurrency = HASH_CONCURRENCY,
+    private readonly queue = HASH_QUEUE,
   ) {}
 
   async run<T>(work: () => Promise<T>): Promise<T> {
@@ -49,9 +47,5 @@ export class WorkGate {
   }
 }
 
-@Injectable()
-export class HashGate extends WorkGate {
-  constructor() {
-    super(HASH_CONCURRENCY, HASH_QUEUE);
-  }
-}
+/** One gate per process (its numbers are for the whole process): built here, not by Nest's injector. */
+export const hashGateProvider: Provider = { provide: HashGate, useFactory: () => new HashGate() };

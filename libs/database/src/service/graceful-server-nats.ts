@@ -3,7 +3,7 @@ import { NatsContext, NatsOptions, ServerNats } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import { Msg, NatsConnection, Subscription } from 'nats';
 import { BusHeaders, ErrorCodes } from '@app/contracts';
-import { busErrorCode, DomainError, InFlight, metrics, PrincipalVerifier, withCorrelation, within } from '@app/common';
+import { DomainError, InFlight, metrics, PrincipalVerifier, withCorrelation, within } from '@app/common';
 import { admitCommand, DropReason } from './command-admission';
 
 export interface GracefulNatsOptions {
@@ -118,10 +118,10 @@ export class GracefulServerNats extends ServerNats {
       this.principals.verify(data.caller, correlationId);
       return undefined;
     } catch (error) {
-      const code = busErrorCode(error);
-      metrics.busMessages.inc({ subject, outcome: 'error', code });
-      this.busLogger.warn({ msg: 'Refused a command whose caller is not signed for it by a service that authenticates tokens', subject, errorCode: code });
-      return error instanceof DomainError ? error : new DomainError(ErrorCodes.callerUnverified, 'Refused');
+      // verify() throws only BUS.CALLER_UNVERIFIED.
+      metrics.busMessages.inc({ subject, outcome: 'error', code: ErrorCodes.callerUnverified });
+      this.busLogger.warn({ msg: 'Refused a command whose caller is not signed for it by a service that authenticates tokens', subject });
+      return error as DomainError;
     }
   }
 
