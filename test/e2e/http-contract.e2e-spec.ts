@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { JSONCodec } from 'nats';
 import { bootstrap, getJson, SEED_REQUEST, TestStack, waitFor } from '@app/testing';
 import { REQUEST_TIMEOUT_MS } from '../../apps/api-gateway/src/http/fastify-adapter';
 import { fetchExchange, rawExchange } from './http-exchange';
@@ -244,6 +246,24 @@ describe('BOOTSTRAP_KEY guard (end to end)', () => {
   it('answers 401 before looking at the body', async () => {
     const result = await bootstrap(stack.gatewayUrl, { email: 'nope' }, { 'x-bootstrap-key': 'wrong-key-wrong-key' });
     expect(result.status).toBe(401);
+  });
+
+  it("is checked by the orchestrator too: the gateway's NATS user alone cannot skip it", async () => {
+    const nc = await stack.natsAs('api-gateway');
+    try {
+      const send = async (data: object) => {
+        const reply = await nc.request(
+          'bootstrap.cmd.start',
+          JSONCodec().encode({ pattern: 'bootstrap.cmd.start', id: randomUUID(), data: { ...SEED_REQUEST, ...data } }),
+          { timeout: 5_000 },
+        );
+        return (JSONCodec().decode(reply.data) as { err?: { code: string } }).err?.code;
+      };
+      expect(await send({})).toBe('BOOTSTRAP.KEY_INVALID');
+      expect(await send({ bootstrapKey: Buffer.from(BOOTSTRAP_KEY.slice(0, 16)).toString('base64') })).toBe('BOOTSTRAP.KEY_INVALID');
+    } finally {
+      await nc.close();
+    }
   });
 
   it('leaves the instance uninitialized after refused keys', async () => {

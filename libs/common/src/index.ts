@@ -19,3 +19,4 @@ export * from './lifecycle/in-flight.interceptor';
 export * from './lifecycle/shutdown';
 export * from './bus/organization-directory';
 export * from './principal/signed-principal';
+export * from './security/secret-matcher';

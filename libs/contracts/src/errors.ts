@@ -9,6 +9,8 @@ export const ErrorCodes = {
   internal: 'INTERNAL',
   instanceAlreadyInitialized: 'INSTANCE.ALREADY_INITIALIZED',
   bootstrapInProgress: 'INSTANCE.BOOTSTRAP_IN_PROGRESS',
+  /** BOOTSTRAP_KEY is set and the start command does not carry it. */
+  bootstrapKeyInvalid: 'BOOTSTRAP.KEY_INVALID',
   sagaStepFailed: 'SAGA.STEP_FAILED',
   sagaCancelled: 'SAGA.CANCELLED',
   /**

@@ -19,7 +19,7 @@ import { ApiRoute } from '../http/api-route.decorator';
 import { serverTiming } from '../http/server-timing';
 import { RateLimited } from '../http/rate-limit';
 import { ZodBodyPipe } from '../http/zod-body.pipe';
-import { BootstrapKeyGuard } from './bootstrap-key.guard';
+import { BootstrapKeyGuard, bootstrapKeyBytes } from './bootstrap-key.guard';
 import { idempotencyKeyOf } from './idempotency-key';
 
 const BootstrapHeadersDoc = z.object({
@@ -80,7 +80,7 @@ export class BootstrapController {
     if (idempotencyKey === undefined && Date.now() < this.initializedUntil) throw new BusRemoteError(Subjects.bootstrap.start, alreadySetUp);
     const started = performance.now();
     const result = await this.bus
-      .send(Subjects.bootstrap.start, { ...body, idempotencyKey, clientAddress: request.ip }, { timeoutMs: gatewaySagaWaitMs(this.config), correlationId: request.id })
+      .send(Subjects.bootstrap.start, { ...body, idempotencyKey, clientAddress: request.ip, bootstrapKey: bootstrapKeyBytes(request)?.toString('base64') }, { timeoutMs: gatewaySagaWaitMs(this.config), correlationId: request.id })
       .catch((error: unknown) => {
         if (error instanceof BusRemoteError && error.code === alreadySetUp.code) this.rememberInitialized();
         throw error;

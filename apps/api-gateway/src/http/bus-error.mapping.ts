@@ -18,6 +18,7 @@ export const BUS_ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCodes.callerUnverified]: { status: 500, error: 'InternalServerError' },
   [ErrorCodes.instanceAlreadyInitialized]: { status: 400, error: 'BadRequest' },
   [ErrorCodes.bootstrapInProgress]: { status: 409, error: 'Conflict' },
+  [ErrorCodes.bootstrapKeyInvalid]: { status: 401, error: 'UnauthorizedError' },
   [ErrorCodes.sagaStepFailed]: { status: 503, error: 'ServiceUnavailable' },
   [ErrorCodes.sagaCancelled]: { status: 409, error: 'Conflict' },
   [ErrorCodes.sagaFinished]: { status: 409, error: 'Conflict' },

@@ -25,6 +25,8 @@ export const BootstrapStartSchema = commandSchema({
   idempotencyKey: IdempotencyKeySchema.optional(),
   /** For the re-claim's password check, which counts in login's lockout per address. */
   clientAddress: ClientAddressSchema,
+  /** The X-Bootstrap-Key header's bytes, base64: the orchestrator checks BOOTSTRAP_KEY again. */
+  bootstrapKey: z.string().max(2048).optional(),
 });
 
 export const StartCreateIdentitySchema = commandSchema({ ...CreateIdentityBodySchema.shape, caller: PrincipalSchema });
