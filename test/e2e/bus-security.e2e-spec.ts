@@ -56,12 +56,6 @@ async function connectError(options: Parameters<typeof connect>[0]): Promise<str
 describe('Bus security (end to end)', () => {
   let stack: TestStack;
   let first: Awaited<ReturnType<typeof bootstrap>>;
-  const opened: NatsConnection[] = [];
-  const as = async (user: BusUser) => {
-    const nc = await stack.natsAs(user);
-    opened.push(nc);
-    return nc;
-  };
   const count = async (table: string) => (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
 
   beforeAll(async () => {
@@ -70,7 +64,6 @@ describe('Bus security (end to end)', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(opened.map((nc) => nc.close().catch(() => undefined)));
     await stack?.stop();
   });
 
@@ -124,7 +117,7 @@ describe('Bus security (end to end)', () => {
     let gateway: NatsConnection;
 
     beforeAll(async () => {
-      gateway = await as('api-gateway');
+      gateway = await stack.natsAs('api-gateway');
     });
 
     it('sends what the gateway sends (control)', async () => {
@@ -164,7 +157,7 @@ describe('Bus security (end to end)', () => {
   describe("a participant's user", () => {
     it('cannot start a bootstrap (user-service publishing bootstrap.cmd.start)', async () => {
       const sagas = await count('saga_orchestrator.sagas');
-      const userService = await as('user-service');
+      const userService = await stack.natsAs('user-service');
       expect(await send(userService, 'bootstrap.cmd.start', { email: 'x@example.com', password: 'p', organization: 'o' })).toEqual({
         error: ErrorCode.PermissionsViolation,
       });
@@ -172,7 +165,7 @@ describe('Bus security (end to end)', () => {
     });
 
     it("cannot answer another service's commands, nor its own outside its queue group", async () => {
-      const userService = await as('user-service');
+      const userService = await stack.natsAs('user-service');
       expect(await subscribeOutcome(userService, 'identity.cmd.create-instance-admin', 'identity-service')).toBe(ErrorCode.PermissionsViolation);
       expect(await subscribeOutcome(userService, 'user.cmd.create-admin')).toBe(ErrorCode.PermissionsViolation);
       expect(await subscribeOutcome(userService, 'user.cmd.create-admin', 'user-service')).toBe('allowed');
@@ -183,7 +176,7 @@ describe('Bus security (end to end)', () => {
     let reader: NatsConnection;
 
     beforeAll(async () => {
-      reader = await as('events-reader');
+      reader = await stack.natsAs('events-reader');
     });
 
     it('follows the events: reads the completed event of the bootstrap', async () => {
@@ -253,7 +246,7 @@ describe('Bus security (end to end)', () => {
 
   describe('no user', () => {
     it.each(BusUsers)('%s cannot subscribe to ">" or to every command', async (user) => {
-      const nc = await as(user);
+      const nc = await stack.natsAs(user);
       expect(await subscribeOutcome(nc, '>')).toBe(ErrorCode.PermissionsViolation);
       expect(await subscribeOutcome(nc, '*.cmd.>')).toBe(ErrorCode.PermissionsViolation);
     });

@@ -32,12 +32,6 @@ function senderOf(subject: string): BusUser {
 describe('Untrusted messages (end to end)', () => {
   let stack: TestStack;
   let first: Awaited<ReturnType<typeof bootstrap>>;
-  const opened: NatsConnection[] = [];
-  const as = async (user: BusUser) => {
-    const nc = await stack.natsAs(user);
-    opened.push(nc);
-    return nc;
-  };
   const count = async (sql: string) => (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`))[0].n;
   const admins = () =>
     Promise.all([
@@ -57,7 +51,6 @@ describe('Untrusted messages (end to end)', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(opened.map((nc) => nc.close().catch(() => undefined)));
     await stack?.stop();
   });
 
@@ -66,7 +59,7 @@ describe('Untrusted messages (end to end)', () => {
     let before: number[];
 
     beforeAll(async () => {
-      reader = await as('events-reader');
+      reader = await stack.natsAs('events-reader');
       before = await admins();
       expect(before).toEqual([1, 1, 2, 1, 1]);
     });
@@ -134,7 +127,7 @@ describe('Untrusted messages (end to end)', () => {
     const forged = (extra: object = {}) => ({ type: 'identity', id: adminIdentityId, orgId, isInstanceAdmin: true, tokenId: randomUUID(), ...extra });
 
     beforeAll(async () => {
-      gateway = await as('api-gateway');
+      gateway = await stack.natsAs('api-gateway');
       orgId = first.body.organization.id;
       adminIdentityId = first.body.identity.id;
       // A real, weak caller: a member identity of the organization, with a token of its own.
@@ -208,7 +201,7 @@ describe('Untrusted messages (end to end)', () => {
     it('erases nothing: the reply is no command, and is dropped', async () => {
       // NATS checks a publisher's rights on the subject, not on the reply subject it names, and
       // allow_responses then lets the responder publish there once (tried on nats-server 2.9.10).
-      const gateway = await as('api-gateway');
+      const gateway = await stack.natsAs('api-gateway');
       const before = await admins();
       for (const [subject] of UNDO_SUBJECTS) {
         const sagaId = (await stack.db.query<{ id: string }>('SELECT id FROM saga_orchestrator.sagas LIMIT 1'))[0].id;
@@ -228,7 +221,7 @@ describe('Untrusted messages (end to end)', () => {
       const bySender = new Map<BusUser, NatsConnection>();
       for (const subject of COMMAND_SUBJECTS) {
         const user = senderOf(subject);
-        if (!bySender.has(user)) bySender.set(user, await as(user));
+        if (!bySender.has(user)) bySender.set(user, await stack.natsAs(user));
         const nc = bySender.get(user)!;
         const request = (data: Uint8Array, options: { headers?: ReturnType<typeof headers> } = {}) =>
           sent.push(nc.request(subject, data, { timeout: 1_500, ...options }).catch(() => undefined));

@@ -58,6 +58,7 @@ export class TestStack<N extends TestNats = TestNatsServer> {
   /** The Ed25519 pair principals are signed with: the private key for identity- and user-service only. */
   readonly principalKeys = principalKeyEnv();
   readonly processes: AppProcess[] = [];
+  private readonly connections: NatsConnection[] = [];
   gatewayPorts: number[] = [];
   /** performance.now() when the app processes were spawned, and when /api/health first answered 200 after that (cold start). */
   launchedAt?: number;
@@ -120,7 +121,10 @@ export class TestStack<N extends TestNats = TestNatsServer> {
 
   /** A NATS connection with the rights of `user` only (api-gateway to send what the gateway sends, events-reader to read the events…). */
   natsAs(user: BusUser, options: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
-    return this.nats.connect(user, options);
+    const connecting = this.nats.connect(user, options);
+    // Closed by stop(), so a test need not keep track of the connections it opened.
+    void connecting.then((nc) => this.connections.push(nc), () => undefined);
+    return connecting;
   }
 
   /** The processes of one app, in start order. */
@@ -181,6 +185,7 @@ export class TestStack<N extends TestNats = TestNatsServer> {
   async stop(): Promise<void> {
     const errors: unknown[] = [];
     const attempt = (release: () => Promise<unknown>) => release().catch((error: unknown) => errors.push(error));
+    await Promise.all(this.connections.map((nc) => nc.close().catch(() => undefined)));
     await attempt(() => Promise.all(this.processes.map((p) => p.dispose())));
     if (this.ownNats !== undefined) await attempt(() => this.ownNats!.destroy());
     await attempt(() => this.db.drop());

@@ -3,7 +3,7 @@ import { BusClient, COMPENSATION_TIMEOUT_MS } from '@app/common';
 import { SagaDefinition } from './saga.types';
 
 /** Each participant's finish-saga command (see FinishSagaSchema). */
-const FINISH_SAGA: Partial<Record<ServiceName, typeof Subjects.user.finishSaga | typeof Subjects.organization.finishSaga | typeof Subjects.identity.finishSaga>> = {
+const FINISH_SAGA: Partial<Record<ServiceName, string>> = {
   [ServiceNames.user]: Subjects.user.finishSaga,
   [ServiceNames.organization]: Subjects.organization.finishSaga,
   [ServiceNames.identity]: Subjects.identity.finishSaga,
@@ -12,7 +12,10 @@ const FINISH_SAGA: Partial<Record<ServiceName, typeof Subjects.user.finishSaga |
 /** The finish-saga commands of the services a saga's command steps go to, in the order of their first step. */
 export function finishSubjectsOf(definition: SagaDefinition<unknown, unknown>): string[] {
   const services = definition.steps.flatMap((s) => ('command' in s ? [serviceOfSubject(s.command)] : []));
-  return [...new Set(services)].flatMap((service) => (service === undefined || FINISH_SAGA[service] === undefined ? [] : [FINISH_SAGA[service]!]));
+  return [...new Set(services)].flatMap((service) => {
+    const subject = service === undefined ? undefined : FINISH_SAGA[service];
+    return subject === undefined ? [] : [subject];
+  });
 }
 
 /**

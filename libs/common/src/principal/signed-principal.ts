@@ -1,4 +1,4 @@
-import { createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+import { KeyObject, sign, verify } from 'node:crypto';
 import { ErrorCodes, Principal, SignedPrincipal, SignedPrincipalSchema } from '@app/contracts';
 import { DomainError } from '../errors/domain-error';
 
@@ -19,14 +19,9 @@ function signedBytes(c: Omit<SignedPrincipal, 'signature'>): Buffer {
   return Buffer.from(JSON.stringify(['bootstrap-principal/v1', c.type, c.id, c.orgId, c.isInstanceAdmin, c.tokenId, c.correlationId, c.expiresAt]), 'utf8');
 }
 
-
 /** Held by the services that authenticate tokens. */
 export class PrincipalSigner {
-  readonly publicKey: KeyObject;
-
-  constructor(private readonly privateKey: KeyObject) {
-    this.publicKey = createPublicKey(privateKey);
-  }
+  constructor(private readonly privateKey: KeyObject) {}
 
   /** The principal, signed for the request with this correlation id, good for PRINCIPAL_LIFETIME_S. */
   sign(who: Pick<Principal, 'type' | 'id' | 'orgId' | 'isInstanceAdmin' | 'tokenId'>, correlationId: string, now = Date.now()): SignedPrincipal {
